@@ -1,0 +1,306 @@
+package model
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+)
+
+var successStatuses = []string{"200", "201", "2XX"}
+
+// answer finds the success schema and the token's parts in it.
+func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what string) {
+	var sr *openapi3.SchemaRef
+	for _, code := range successStatuses {
+		resp := op.Op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
+			if isJSON(mt) && sr == nil {
+				sr = resp.Value.Content[mt].Schema
+			}
+		}
+		if sr != nil {
+			break
+		}
+	}
+	if sr == nil || sr.Value == nil {
+		b.l.Addf(op.Pos, "%s %s has no JSON success answer (want a 200, 201 or 2XX response with an application/json schema)", op.Method, op.Path)
+		return
+	}
+	ep.ResponseType = b.register(sr, ep.ResponseType, op.Pos)
+
+	r := x.Response
+	obj, base := sr.Value, []string(nil)
+	if r.TokenAt.Value != "" {
+		for _, seg := range strings.Split(r.TokenAt.Value, ".") {
+			prop := b.property(obj, seg, r.TokenAt, what+".response.token_at")
+			if prop == nil {
+				return
+			}
+			if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeObject) || len(prop.Properties) == 0 {
+				b.l.Addf(r.TokenAt.Pos, "token_at %q: property %q is not an object with properties", r.TokenAt.Value, seg)
+				return
+			}
+			setExt(prop, extSkipPointer, true)
+			pinName(obj.Properties[seg], goName(seg))
+			base = append(base, goName(seg))
+			obj = prop
+		}
+	}
+	a := &ep.Answer
+	field := func(s load.Str, def, key string, required bool) ([]string, *openapi3.Schema, load.Str) {
+		if !s.Set {
+			if _, ok := obj.Properties[def]; !ok && !required {
+				return nil, nil, s
+			}
+			s = load.Str{Value: def, Pos: cmpPos(s, load.Str{Pos: r.Pos})}
+		}
+		if s.Value == "" {
+			return nil, nil, s
+		}
+		prop := b.property(obj, s.Value, s, what+".response."+key)
+		if prop == nil {
+			return nil, nil, s
+		}
+		setExt(prop, extSkipPointer, true)
+		pinName(obj.Properties[s.Value], goName(s.Value))
+		return append(slices.Clone(base), goName(s.Value)), prop, s
+	}
+	var prop *openapi3.Schema
+	var at load.Str
+	if a.AccessToken, prop, at = field(r.AccessToken, "access_token", "access_token", true); prop != nil {
+		b.secretString(prop, at)
+	}
+	if a.RefreshToken, prop, at = field(r.RefreshToken, "refresh_token", "refresh_token", false); prop != nil {
+		b.secretString(prop, at)
+	}
+	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil && !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
+		b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
+	}
+	a.ExpiryUnit = enum(&b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
+	if !r.ExpiryUnit.Set {
+		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s)", what, diag.Quote(names(expiryUnits)...))
+	}
+	if a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true); prop != nil {
+		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit)
+	}
+	a.RefreshExpiryUnit = enum(&b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
+	if r.RefreshExpiry.Set {
+		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", true); prop != nil {
+			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit))
+		}
+	}
+}
+
+func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
+	if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
+		b.l.Addf(at.Pos, "%q is %v in the spec (want string)", at.Value, prop.Type.Slice())
+		return
+	}
+	runtimeType(prop, "Secret")
+}
+
+var unitTypes = map[ExpiryUnit]string{Seconds: "Seconds", Minutes: "Minutes", Milliseconds: "Milliseconds", RFC3339: "Timestamp", Unix: "UnixTime"}
+
+// expiry types the expiry field by its unit and checks the unit against
+// what the spec says in words, which catches a descriptor and a spec that
+// disagree (or a spec whose description changed).
+func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, unitAt load.Str) {
+	if unit == ExpiryUnitUnset {
+		return
+	}
+	numeric := prop.Type.IsEmpty() || prop.Type.Is(openapi3.TypeInteger) || prop.Type.Is(openapi3.TypeNumber) || prop.Type.Is(openapi3.TypeString)
+	if unit == RFC3339 && !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) || !numeric {
+		b.l.Addf(at.Pos, "expiry field %q is %v in the spec, which cannot hold %s", at.Value, prop.Type.Slice(), names(expiryUnits)[unit-1])
+		return
+	}
+	if unit <= Milliseconds {
+		said := map[string]bool{}
+		text := prop.Title + " " + prop.Description
+		for _, w := range unitWords.FindAllString(text, -1) {
+			w = strings.TrimSuffix(strings.ToLower(w), "s")
+			if w == "milli" {
+				w = "millisecond"
+			}
+			said[w+"s"] = true
+		}
+		if len(said) == 1 && !said[names(expiryUnits)[unit-1]] {
+			b.l.Addf(unitAt.Pos, "expiry_unit is %q, but the spec describes %q as %q: make them agree", names(expiryUnits)[unit-1], at.Value, strings.TrimSpace(text))
+		}
+	}
+	runtimeType(prop, unitTypes[unit])
+}
+
+// property returns obj's property name, reporting it missing at at.
+func (b *builder) property(obj *openapi3.Schema, name string, at load.Str, what string) *openapi3.Schema {
+	prop := obj.Properties[name]
+	if prop == nil || prop.Value == nil {
+		b.l.Addf(at.Pos, "%s: the schema has no property %q (want %s)", what, name, diag.Quote(slices.Sorted(mapKeys(obj.Properties))...))
+		return nil
+	}
+	return prop.Value
+}
+
+// specErrors takes the error answers the spec documents for an operation.
+func (b *builder) specErrors(ep *Endpoint, op *load.Operation) {
+	for _, code := range slices.Sorted(mapKeys(op.Op.Responses.Map())) {
+		if !statusKey.MatchString(code) || code[0] < '4' && code != "default" {
+			continue
+		}
+		resp := op.Op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
+			sr := resp.Value.Content[mt].Schema
+			if !isJSON(mt) || sr == nil || sr.Value == nil {
+				continue
+			}
+			name := ""
+			if sr.Ref == "" {
+				name = ep.Method + "Error" + strings.ToUpper(code[:1]) + code[1:]
+			}
+			eb := ErrorBody{Status: code, Type: b.register(sr, name, op.Pos)}
+			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
+			ep.Errors = append(ep.Errors, eb)
+			break
+		}
+	}
+}
+
+// conventionalPaths finds an error code and message by the names most
+// error bodies use (RFC 6749's error/error_description among them); a
+// descriptor's errors entry overrides them.
+func conventionalPaths(s *openapi3.Schema) (code, message string) {
+	str := func(name string) bool {
+		p := s.Properties[name]
+		return p != nil && p.Value != nil && p.Value.Type.Is(openapi3.TypeString)
+	}
+	for _, n := range []string{"code", "error"} {
+		if str(n) {
+			code = n
+			break
+		}
+	}
+	for _, n := range []string{"message", "error_description", "detail"} {
+		if str(n) {
+			message = n
+			break
+		}
+	}
+	return code, message
+}
+
+// declaredErrors applies the descriptor's errors entries to every endpoint.
+func (b *builder) declaredErrors(p *Provider) {
+	var decl []ErrorBody
+	for _, e := range b.d.Errors {
+		var sr *openapi3.SchemaRef
+		typ := e.Type.Value
+		if e.Type.Set && !exported.MatchString(typ) {
+			b.l.Addf(e.Type.Pos, "type %q is not an exported Go name", typ)
+			continue
+		}
+		switch {
+		case e.SchemaRef.Set:
+			c := b.component(e.SchemaRef.Value)
+			if c == nil {
+				var have []string
+				if b.s.Doc.Components != nil {
+					have = slices.Sorted(mapKeys(b.s.Doc.Components.Schemas))
+				}
+				b.l.Addf(e.SchemaRef.Pos, "spec %s has no component schema %q (want %s, or declare the schema here as a mapping)", b.s.Path, e.SchemaRef.Value, diag.Quote(have...))
+				continue
+			}
+			sr = &openapi3.SchemaRef{Ref: componentPrefix + e.SchemaRef.Value, Value: c.Value}
+		case e.SchemaNode != nil:
+			if !e.Type.Set {
+				b.l.Addf(e.SchemaPos, "a declared error schema needs a type: the Go name of its struct, such as %q", "AuthError")
+				continue
+			}
+			var raw any
+			if err := e.SchemaNode.Decode(&raw); err != nil {
+				b.l.Addf(e.SchemaPos, "cannot read error schema: %v", err)
+				continue
+			}
+			data, err := json.Marshal(raw)
+			var s openapi3.Schema
+			if err == nil {
+				err = json.Unmarshal(data, &s)
+			}
+			if err == nil {
+				err = s.Validate(b.ctx())
+			}
+			if err != nil {
+				b.l.Addf(e.SchemaPos, "invalid error schema: %v", err)
+				continue
+			}
+			sr = &openapi3.SchemaRef{Value: &s}
+		default:
+			continue
+		}
+		typ = b.register(sr, typ, e.SchemaPos)
+		code, message := conventionalPaths(sr.Value)
+		if e.Code.Set {
+			code = e.Code.Value
+			b.jsonPath(sr.Value, e.Code)
+		}
+		if e.Message.Set {
+			message = e.Message.Value
+			b.jsonPath(sr.Value, e.Message)
+		}
+		for _, st := range e.Statuses {
+			if !statusKey.MatchString(st.Value) || st.Value[0] < '4' && st.Value != "default" {
+				b.l.Addf(st.Pos, "status %q is not an error status (want a 4xx or 5xx code, \"4XX\", \"5XX\" or \"default\")", st.Value)
+				continue
+			}
+			decl = append(decl, ErrorBody{Status: st.Value, Type: typ, CodePath: code, MessagePath: message})
+		}
+	}
+	for _, ep := range p.Endpoints {
+		for _, d := range decl {
+			ep.Errors = slices.DeleteFunc(ep.Errors, func(e ErrorBody) bool { return e.Status == d.Status })
+		}
+		ep.Errors = append(ep.Errors, decl...)
+		slices.SortStableFunc(ep.Errors, func(a, b ErrorBody) int { return strings.Compare(statusOrder(a.Status), statusOrder(b.Status)) })
+	}
+}
+
+// statusOrder sorts exact statuses before ranges before "default".
+func statusOrder(s string) string {
+	switch {
+	case s == "default":
+		return "2" + s
+	case strings.HasSuffix(s, "XX"):
+		return "1" + s
+	}
+	return "0" + s
+}
+
+// jsonPath checks that a dot path (numbers index arrays) exists in s.
+func (b *builder) jsonPath(s *openapi3.Schema, at load.Str) {
+	cur := s
+	for _, seg := range strings.Split(at.Value, ".") {
+		if cur.Type.Is(openapi3.TypeArray) && cur.Items != nil && cur.Items.Value != nil && isIndex(seg) {
+			cur = cur.Items.Value
+			continue
+		}
+		p := cur.Properties[seg]
+		if p == nil || p.Value == nil {
+			b.l.Addf(at.Pos, "path %q: the error schema has no property %q here (want %s)", at.Value, seg, diag.Quote(slices.Sorted(mapKeys(cur.Properties))...))
+			return
+		}
+		cur = p.Value
+	}
+}
+
+func isIndex(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}

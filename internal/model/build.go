@@ -1,0 +1,389 @@
+package model
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+)
+
+// RuntimeImport is the import path of the runtime package generated code uses.
+const RuntimeImport = "github.com/authgen/authgen/tokens"
+
+var (
+	packageName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	exported    = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	pathParam   = regexp.MustCompile(`\{([^{}]+)\}`)
+	statusKey   = regexp.MustCompile(`^([1-5][0-9][0-9]|[1-5]XX|default)$`)
+	unitWords   = regexp.MustCompile(`(?i)\b(milliseconds?|millis|seconds?|minutes?|hours?)\b`)
+)
+
+// reserved are the method names every generated Client already has.
+var reserved = []string{"HTTPClient", "Token", "TokenSource"}
+
+type named[T any] struct {
+	name  string
+	value T
+}
+
+func names[T any](values []named[T]) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v.name
+	}
+	return out
+}
+
+var (
+	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
+	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}}
+	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}}
+	strategies  = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
+	booleans    = []named[bool]{{"true", true}, {"false", false}}
+)
+
+// enum reads s as one of values, or def when s is absent.
+func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T) T {
+	if !s.Set {
+		return def
+	}
+	for _, v := range values {
+		if v.name == s.Value {
+			return v.value
+		}
+	}
+	l.Addf(s.Pos, "unknown %s %q (want %s)", key, s.Value, diag.Quote(names(values)...))
+	return def
+}
+
+// Build validates d against spec and decides everything the emitter needs.
+// spec may be nil when it could not be loaded; the descriptor is still
+// checked so that all problems are reported at once. Sources are the
+// descriptor and spec paths recorded in the generated header.
+func Build(d *load.Descriptor, spec *load.Spec) (*Provider, error) {
+	b := &builder{d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{}}
+	p := b.build()
+	if err := b.l.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type builder struct {
+	l diag.List
+	d *load.Descriptor
+	s *load.Spec
+	// types are the component schemas the generated package needs, by
+	// component key; typeNames maps a Go type name to its component key.
+	types     map[string]*openapi3.SchemaRef
+	typeNames map[string]string
+	// requestSchemas are the request body schemas of the endpoints.
+	requestSchemas map[*Endpoint]*openapi3.Schema
+}
+
+func (b *builder) build() *Provider {
+	d := b.d
+	p := &Provider{Sources: []string{path.Clean(filepathToSlash(d.Path))}}
+	switch {
+	case !d.Version.Set:
+		b.l.Addf(d.Pos, "missing version (want 1)")
+	case d.Version.Value != "1":
+		b.l.Addf(d.Version.Pos, "unsupported descriptor version %q (want 1)", d.Version.Value)
+	}
+	switch {
+	case !d.Package.Set:
+		b.l.Addf(d.Pos, "missing package (want a Go package name such as %q)", "acme")
+	case !packageName.MatchString(d.Package.Value):
+		b.l.Addf(d.Package.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", d.Package.Value)
+	}
+	p.Package = d.Package.Value
+	p.Name = cmpOr(d.Provider.Value, p.Package)
+	if !d.Spec.Set {
+		b.l.Addf(d.Pos, "missing spec (want the path of the provider's OpenAPI document, relative to the descriptor)")
+	}
+	p.BaseURL = b.baseURL()
+	if d.DocsURL.Set {
+		b.absURL(d.DocsURL, "docs_url")
+		p.DocsURL = d.DocsURL.Value
+	}
+	p.RenewBefore = b.duration(d.RenewBefore, "renew_before", time.Minute)
+
+	r := d.Refresh
+	p.Strategy = enum(&b.l, r.Strategy, "refresh strategy", strategies, RefreshNone)
+	p.Rotates = enum(&b.l, r.Rotates, "refresh.rotates value", booleans, false)
+	p.RefreshLifetime = b.duration(r.Lifetime, "refresh.lifetime", 0)
+	if !d.Token.Set {
+		b.l.Addf(d.Pos, "missing token (want a mapping describing the token operation)")
+	}
+	if b.s == nil {
+		// Without a spec only the descriptor's own values can be checked.
+		checkEnums(&b.l, d.Token)
+		checkEnums(&b.l, r.Exchange)
+		return p
+	}
+	p.Sources = append(p.Sources, path.Clean(filepathToSlash(b.s.Path)))
+	if d.Token.Set {
+		b.exchanges(p)
+	}
+	b.declaredErrors(p)
+	b.checkTypeNames()
+	p.TypesSpec = b.typesSpec()
+	return p
+}
+
+// checkEnums reports bad enum values of an exchange whose operation could
+// not be resolved, so they are not lost with it.
+func checkEnums(l *diag.List, x load.Exchange) {
+	enum(l, x.Request.Encoding, "encoding", encodings, EncodingUnset)
+	enum(l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthUnset)
+	enum(l, x.Response.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
+	enum(l, x.Response.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, ExpiryUnitUnset)
+}
+
+// exchanges resolves the token endpoint and the refresh strategy's.
+func (b *builder) exchanges(p *Provider) {
+	d, r := b.d, b.d.Refresh
+	tok := b.endpoint(d.Token, "token", nil)
+	if tok == nil {
+		checkEnums(&b.l, r.Exchange)
+		return
+	}
+	p.Endpoints = append(p.Endpoints, tok)
+	tokReq := b.requestSchemas[tok]
+	p.Obtain = b.exchange(d.Token.Request, tokReq, tok, "token.request", ValueClientID)
+	if p.Strategy != RefreshNone && len(tok.Answer.RefreshToken) == 0 {
+		b.l.Addf(r.Strategy.Pos, "refresh strategy %q needs a refresh token, but token.response names no refresh_token field", r.Strategy.Value)
+	}
+	switch p.Strategy {
+	case RefreshNone:
+		for _, s := range []load.Str{r.Operation, r.Method, r.Rotates, r.Lifetime} {
+			if s.Set {
+				b.l.Addf(s.Pos, "refresh strategy is \"none\": this setting has no effect (remove it, or set strategy to \"grant\" or \"endpoint\")")
+			}
+		}
+	case RefreshGrant:
+		if r.Operation.Set || r.Method.Set {
+			b.l.Addf(cmpPos(r.Operation, r.Method), "refresh strategy \"grant\" uses the token operation: remove refresh.operation and refresh.method (or use strategy \"endpoint\")")
+		}
+		p.Refresh = b.exchange(r.Request, tokReq, tok, "refresh.request", ValueRefreshToken)
+	case RefreshEndpoint:
+		x := r.Exchange
+		x.Response = inherit(x.Response, d.Token.Response)
+		if !x.Request.Encoding.Set {
+			x.Request.Encoding = d.Token.Request.Encoding
+		}
+		if ep := b.endpoint(x, "refresh", tok); ep != nil {
+			p.Endpoints = append(p.Endpoints, ep)
+			p.Refresh = b.exchange(x.Request, b.requestSchemas[ep], ep, "refresh.request", ValueRefreshToken)
+		}
+	}
+}
+
+func (b *builder) baseURL() string {
+	d := b.d
+	if d.BaseURL.Set {
+		b.absURL(d.BaseURL, "base_url")
+		return strings.TrimSuffix(d.BaseURL.Value, "/")
+	}
+	if b.s != nil {
+		for _, srv := range b.s.Doc.Servers {
+			if u, err := url.Parse(srv.URL); err == nil && u.IsAbs() && !strings.Contains(srv.URL, "{") {
+				return strings.TrimSuffix(srv.URL, "/")
+			}
+		}
+	}
+	b.l.Addf(d.Pos, "missing base_url (the spec declares no absolute server URL to default to)")
+	return ""
+}
+
+func (b *builder) absURL(s load.Str, key string) {
+	u, err := url.Parse(s.Value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		b.l.Addf(s.Pos, "%s %q is not an absolute http or https URL", key, s.Value)
+	}
+}
+
+func (b *builder) duration(s load.Str, key string, def time.Duration) time.Duration {
+	if !s.Set {
+		return def
+	}
+	v, err := time.ParseDuration(s.Value)
+	if err != nil || v < 0 {
+		b.l.Addf(s.Pos, "%s %q is not a duration (want a non-negative Go duration such as \"5m\", \"90s\" or \"24h\")", key, s.Value)
+		return def
+	}
+	return v
+}
+
+// endpoint resolves an operation and its request and answer schemas.
+// fallback is the token endpoint, whose answer a refresh endpoint's
+// defaults come from.
+func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *Endpoint {
+	ok := true
+	if !x.Operation.Set {
+		b.l.Addf(x.Pos, "missing %s.operation (want an operationId, or a method and path such as \"POST /oauth2/token\")", what)
+		ok = false
+	}
+	switch {
+	case !x.Method.Set:
+		b.l.Addf(x.Pos, "missing %s.method (want the Go method name for this endpoint, such as %q)", what, map[string]string{"token": "ObtainToken", "refresh": "RefreshToken"}[what])
+		ok = false
+	case !exported.MatchString(x.Method.Value):
+		b.l.Addf(x.Method.Pos, "%s.method %q is not an exported Go name (want letters and digits, starting with an upper-case letter)", what, x.Method.Value)
+		ok = false
+	case slices.Contains(reserved, x.Method.Value):
+		b.l.Addf(x.Method.Pos, "%s.method %q is taken by the generated client (want a name other than %s)", what, x.Method.Value, diag.Quote(reserved...))
+		ok = false
+	case fallback != nil && fallback.Method == x.Method.Value:
+		b.l.Addf(x.Method.Pos, "%s.method %q is already the token method", what, x.Method.Value)
+		ok = false
+	}
+	if !ok {
+		checkEnums(&b.l, x)
+		return nil
+	}
+	op := b.s.Operation(x.Operation, &b.l)
+	if op == nil {
+		checkEnums(&b.l, x)
+		return nil
+	}
+	ep := &Endpoint{
+		Method:       x.Method.Value,
+		Doc:          docOf(op.Op),
+		HTTPMethod:   op.Method,
+		RequestType:  x.Method.Value + "Request",
+		ResponseType: x.Method.Value + "Response",
+		ClientAuth:   enum(&b.l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthBody),
+	}
+	ep.Path = b.fillPath(x, op, what)
+	b.request(ep, x, op, what)
+	b.answer(ep, x, op, what)
+	b.specErrors(ep, op)
+	return ep
+}
+
+func docOf(op *openapi3.Operation) string {
+	var parts []string
+	for _, s := range []string{op.Summary, op.Description} {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// fillPath substitutes the descriptor's path parameter values, checking them
+// against the spec's parameter schemas.
+func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) string {
+	params := map[string]*openapi3.Parameter{}
+	for _, list := range []openapi3.Parameters{op.Item.Parameters, op.Op.Parameters} {
+		for _, pr := range list {
+			if pr.Value != nil && pr.Value.In == openapi3.ParameterInPath {
+				params[pr.Value.Name] = pr.Value
+			}
+		}
+	}
+	given := map[string]load.KV{}
+	for _, kv := range x.PathParams {
+		given[kv.Key.Value] = kv
+		if _, ok := params[kv.Key.Value]; !ok {
+			b.l.Addf(kv.Key.Pos, "%s %s has no path parameter %q (want %s)", op.Method, op.Path, kv.Key.Value, diag.Quote(slices.Sorted(mapKeys(params))...))
+		}
+	}
+	return pathParam.ReplaceAllStringFunc(op.Path, func(m string) string {
+		name := m[1 : len(m)-1]
+		kv, ok := given[name]
+		allowed := allowedValues(params[name])
+		if !ok {
+			hint := ""
+			if len(allowed) > 0 {
+				hint = fmt.Sprintf(" (the spec allows %s)", diag.Quote(allowed...))
+			}
+			b.l.Addf(x.Pos, "missing %s.path_params value for {%s} of %s %s%s", what, name, op.Method, op.Path, hint)
+			return m
+		}
+		if len(allowed) > 0 && !slices.Contains(allowed, kv.Value.Value) {
+			b.l.Addf(kv.Value.Pos, "path parameter %s = %q is not allowed by the spec (want %s)", name, kv.Value.Value, diag.Quote(allowed...))
+		}
+		return url.PathEscape(kv.Value.Value)
+	})
+}
+
+func allowedValues(p *openapi3.Parameter) []string {
+	if p == nil || p.Schema == nil || p.Schema.Value == nil {
+		return nil
+	}
+	s := p.Schema.Value
+	var out []string
+	if s.Const != nil {
+		out = append(out, fmt.Sprint(s.Const))
+	}
+	for _, e := range s.Enum {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
+}
+
+func isJSON(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// request picks the request body schema for the descriptor's encoding.
+func (b *builder) request(ep *Endpoint, x load.Exchange, op *load.Operation, what string) {
+	if op.Op.RequestBody == nil || op.Op.RequestBody.Value == nil {
+		b.l.Addf(op.Pos, "%s %s has no request body: a token operation needs one", op.Method, op.Path)
+		return
+	}
+	content := op.Op.RequestBody.Value.Content
+	var jsonType string
+	for _, mt := range slices.Sorted(mapKeys(content)) {
+		if isJSON(mt) && jsonType == "" {
+			jsonType = mt
+		}
+	}
+	_, hasForm := content[formType]
+	enc := enum(&b.l, x.Request.Encoding, "encoding", encodings, EncodingUnset)
+	if enc == EncodingUnset && !x.Request.Encoding.Set {
+		switch {
+		case jsonType != "" && hasForm:
+			b.l.Addf(x.Request.Pos, "missing %s.encoding: the spec accepts both JSON and form bodies (want \"json\" or \"form\")", what)
+		case jsonType != "":
+			enc = JSON
+		case hasForm:
+			enc = Form
+		}
+	}
+	ep.Encoding = enc
+	var mt string
+	switch enc {
+	case JSON:
+		mt = jsonType
+	case Form:
+		if hasForm {
+			mt = formType
+		}
+	default:
+		return
+	}
+	if mt == "" {
+		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, names(encodings)[enc-1], op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
+		return
+	}
+	sr := content[mt].Schema
+	if sr == nil || sr.Value == nil || len(sr.Value.Properties) == 0 {
+		b.l.Addf(op.Pos, "the %s request body of %s %s is not an object with properties", mt, op.Method, op.Path)
+		return
+	}
+	ep.RequestType = b.register(sr, ep.RequestType, op.Pos)
+	b.requestSchemas[ep] = sr.Value
+}

@@ -1,0 +1,164 @@
+// Package model turns a loaded descriptor and spec into the IR the emitter
+// prints: one validated Provider in which every decision is made (Go names,
+// encodings, field names, expiry units, refresh strategy, error schemas,
+// defaults). Emitters never look at raw YAML or raw OpenAPI; the one thing
+// they get from the spec is TypesSpec, a pruned and annotated OpenAPI
+// document for oapi-codegen.
+package model
+
+import (
+	"time"
+
+	"github.com/authgen/authgen/internal/diag"
+)
+
+// Encoding is how a request body is encoded.
+type Encoding int
+
+const (
+	EncodingUnset Encoding = iota
+	JSON
+	Form
+)
+
+// ClientAuth is how the client authenticates to the token endpoint.
+type ClientAuth int
+
+const (
+	ClientAuthUnset ClientAuth = iota
+	// ClientAuthBody sends the credentials as request fields
+	// (RFC 6749 client_secret_post, or a provider's own names).
+	ClientAuthBody
+	// ClientAuthBasic sends them as HTTP Basic (RFC 6749 client_secret_basic).
+	ClientAuthBasic
+)
+
+// ExpiryUnit is what a token answer's expiry field holds.
+type ExpiryUnit int
+
+const (
+	ExpiryUnitUnset ExpiryUnit = iota
+	Seconds
+	Minutes
+	Milliseconds
+	RFC3339 // an absolute time as an RFC 3339 string
+	Unix    // an absolute time in seconds since the Unix epoch
+)
+
+// RefreshStrategy is how a token is renewed.
+type RefreshStrategy int
+
+const (
+	RefreshUnset RefreshStrategy = iota
+	// RefreshNone obtains a new token with the client credentials.
+	RefreshNone
+	// RefreshGrant sends grant_type=refresh_token to the token endpoint.
+	RefreshGrant
+	// RefreshEndpoint calls a separate refresh endpoint.
+	RefreshEndpoint
+)
+
+// Provider is everything the emitter needs for one generated package.
+type Provider struct {
+	Name    string // display name, e.g. "Dollr"
+	Package string // Go package name
+	BaseURL string
+	DocsURL string
+	// Sources are the input files, as slash paths relative to where
+	// authgen ran, for the generated header.
+	Sources     []string
+	RenewBefore time.Duration
+
+	// Endpoints are the typed methods, token endpoint first.
+	Endpoints []*Endpoint
+	// Obtain is the client-credentials exchange.
+	Obtain Exchange
+	// Refresh is how a refresh token is spent; its Endpoint is nil for
+	// RefreshNone.
+	Strategy        RefreshStrategy
+	Refresh         Exchange
+	Rotates         bool
+	RefreshLifetime time.Duration // zero when the provider does not say
+
+	// TypesSpec is an OpenAPI document (JSON) holding only the schemas the
+	// package needs, annotated with their Go names and types.
+	TypesSpec []byte
+}
+
+// Endpoint is one provider operation with a typed Go method.
+type Endpoint struct {
+	Method       string // Go method name, e.g. "ObtainToken"
+	Doc          string // from the spec's summary and description
+	HTTPMethod   string // e.g. "POST"
+	Path         string // with path parameters filled in
+	RequestType  string
+	ResponseType string
+	Encoding     Encoding
+	ClientAuth   ClientAuth
+	// SecretFields are the request's Go fields holding secrets, scrubbed
+	// from error messages.
+	SecretFields []Field
+	Answer       Answer
+	// Errors decode non-2xx answers, exact statuses first, then ranges,
+	// then "default".
+	Errors []ErrorBody
+}
+
+// Exchange is a call of an endpoint with fields the client fills in.
+type Exchange struct {
+	Endpoint *Endpoint
+	Fields   []Field
+	// BasicAuth sends the client credentials as HTTP Basic.
+	BasicAuth bool
+}
+
+// Value says what a request field is filled with.
+type Value int
+
+const (
+	ValueUnset Value = iota
+	ValueClientID
+	ValueClientSecret
+	ValueRefreshToken
+	ValueConst
+)
+
+// Field is a request field the client fills in.
+type Field struct {
+	GoName   string
+	JSONName string
+	Value    Value
+	Const    string    // for ValueConst
+	Kind     ConstKind // for ValueConst
+	Secret   bool      // the Go field is a tokens.Secret
+	ConstPos diag.Pos  // where Const was written, for diagnostics
+}
+
+// ConstKind is the Go type of a fixed field value.
+type ConstKind int
+
+const (
+	ConstString ConstKind = iota
+	ConstInt
+	ConstBool
+)
+
+// Answer says where a token answer's parts are, as Go field paths from the
+// response struct. Empty paths mean the provider does not send that part.
+type Answer struct {
+	AccessToken       []string
+	RefreshToken      []string
+	TokenType         []string
+	Expiry            []string
+	ExpiryUnit        ExpiryUnit
+	RefreshExpiry     []string
+	RefreshExpiryUnit ExpiryUnit
+}
+
+// ErrorBody says which type decodes error answers with a status.
+type ErrorBody struct {
+	Status      string // "422", "4XX" or "default"
+	Type        string // Go type name
+	CodePath    string // dot path in the JSON body, "" when none
+	MessagePath string
+}

@@ -1,0 +1,206 @@
+package model
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"iter"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+)
+
+const componentPrefix = "#/components/schemas/"
+
+// clientNames are the identifiers the emitted client declares; a type from
+// the spec must not take one.
+var clientNames = []string{"Client", "Config", "DefaultBaseURL"}
+
+// register adds a schema the package needs and returns its Go type name.
+// A component keeps its key unless want names it otherwise (then x-go-name
+// pins the new name); an inline schema becomes a component named want.
+func (b *builder) register(sr *openapi3.SchemaRef, want string, at diag.Pos) string {
+	if sr.Ref != "" {
+		key, ok := strings.CutPrefix(sr.Ref, componentPrefix)
+		if !ok || strings.Contains(key, "/") {
+			b.l.Addf(at, "$ref %q is not a local component schema: authgen supports refs of the form %s<Name> (inline external schemas into the spec)", sr.Ref, componentPrefix)
+			return want
+		}
+		if name, ok := sr.Value.Extensions[extGoName].(string); ok {
+			return name // registered before, in another role
+		}
+		if want == "" {
+			want = goName(key)
+		}
+		setExt(sr.Value, extGoName, want)
+		b.claim(want, key, at)
+		b.include(key, sr)
+		return want
+	}
+	if prev := b.component(want); prev != nil && prev.Value != sr.Value {
+		b.l.Addf(at, "type %s for an inline schema collides with component schema %q (choose another method or type name)", want, want)
+	}
+	b.claim(want, want, at)
+	ref := &openapi3.SchemaRef{Value: sr.Value}
+	b.types[want] = ref
+	b.walk(sr.Value, map[*openapi3.Schema]bool{})
+	return want
+}
+
+func (b *builder) claim(name, key string, at diag.Pos) {
+	if prev, ok := b.typeNames[name]; ok && prev != key {
+		b.l.Addf(at, "Go type %s would be generated twice, for schemas %q and %q (rename a method, or set a type)", name, prev, key)
+		return
+	}
+	if slices.Contains(clientNames, name) {
+		b.l.Addf(at, "Go type %s would collide with the generated client's %s (rename the method or type)", name, name)
+	}
+	b.typeNames[name] = key
+}
+
+// component is the spec's component schema key, or nil.
+func (b *builder) component(key string) *openapi3.SchemaRef {
+	if c := b.s.Doc.Components; c != nil {
+		return c.Schemas[key]
+	}
+	return nil
+}
+
+// include adds a component and, transitively, every component it refers to.
+func (b *builder) include(key string, sr *openapi3.SchemaRef) {
+	if _, ok := b.types[key]; ok {
+		return
+	}
+	if c := b.component(key); c != nil {
+		sr = c
+	}
+	b.types[key] = sr
+	b.walk(sr.Value, map[*openapi3.Schema]bool{})
+}
+
+// walk includes the components s refers to and types its secret fields.
+func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	visit := func(sr *openapi3.SchemaRef) {
+		if sr == nil {
+			return
+		}
+		if key, ok := strings.CutPrefix(sr.Ref, componentPrefix); ok {
+			b.include(key, sr)
+			return
+		}
+		b.walk(sr.Value, seen)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		prop := s.Properties[name]
+		visit(prop)
+		if prop != nil && prop.Ref == "" && prop.Value != nil && isSecret(prop.Value) {
+			runtimeType(prop.Value, "Secret")
+			// oapi-codegen makes every writeOnly property an optional
+			// pointer; a required secret must stay a plain required field.
+			prop.Value.WriteOnly = false
+		}
+	}
+	visit(s.Items)
+	visit(s.Not)
+	visit(s.AdditionalProperties.Schema)
+	for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, sr := range list {
+			visit(sr)
+		}
+	}
+}
+
+func isSecret(s *openapi3.Schema) bool {
+	return (s.Type.IsEmpty() || s.Type.Is(openapi3.TypeString)) && (s.Format == "password" || s.WriteOnly)
+}
+
+// checkTypeNames reports component keys that oapi-codegen would turn into
+// the same Go name.
+func (b *builder) checkTypeNames() {
+	byName := map[string][]string{}
+	for _, key := range slices.Sorted(maps.Keys(b.types)) {
+		name := goName(key)
+		if sr := b.types[key]; sr.Value != nil {
+			if n, ok := sr.Value.Extensions[extGoName].(string); ok {
+				name = n
+			}
+		}
+		byName[name] = append(byName[name], key)
+	}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		if keys := byName[name]; len(keys) > 1 {
+			b.l.Addf(diag.Pos{File: b.s.Path}, "component schemas %s would all become Go type %s: rename one in the spec, or add x-go-name", diag.Quote(keys...), name)
+		}
+	}
+}
+
+// typesSpec is the document oapi-codegen generates the package's types
+// from: only the needed schemas, no paths (so no operation-derived names).
+func (b *builder) typesSpec() []byte {
+	if b.l.Len() > 0 {
+		return nil
+	}
+	doc := &openapi3.T{
+		OpenAPI:    b.s.Doc.OpenAPI,
+		Info:       &openapi3.Info{Title: b.s.Doc.Info.Title, Version: b.s.Doc.Info.Version},
+		Paths:      openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: openapi3.Schemas(b.types)},
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		b.l.Addf(diag.Pos{File: b.s.Path}, "cannot prepare the types document: %v", err)
+	}
+	return data
+}
+
+func (b *builder) ctx() context.Context { return context.Background() }
+
+func mapKeys[M ~map[string]V, V any](m M) iter.Seq[string] { return maps.Keys(m) }
+
+func cmpOr(a, b string) string { return cmp.Or(a, b) }
+
+// cmpPos is the position of the first set value, else of the last one.
+func cmpPos(values ...load.Str) diag.Pos {
+	for _, v := range values {
+		if v.Set {
+			return v.Pos
+		}
+	}
+	return values[len(values)-1].Pos
+}
+
+func cmpStr(values ...load.Str) load.Str {
+	for _, v := range values {
+		if v.Set {
+			return v
+		}
+	}
+	return values[len(values)-1]
+}
+
+// inherit fills r's unset keys from the token endpoint's response: refresh
+// answers usually share the token answer's shape.
+func inherit(r, from load.Response) load.Response {
+	for _, f := range []struct{ dst, src *load.Str }{
+		{&r.TokenAt, &from.TokenAt}, {&r.AccessToken, &from.AccessToken}, {&r.RefreshToken, &from.RefreshToken},
+		{&r.TokenType, &from.TokenType}, {&r.Expiry, &from.Expiry}, {&r.ExpiryUnit, &from.ExpiryUnit},
+		{&r.RefreshExpiry, &from.RefreshExpiry}, {&r.RefreshExpiryUnit, &from.RefreshExpiryUnit},
+	} {
+		if !f.dst.Set {
+			*f.dst = *f.src
+		}
+	}
+	return r
+}
+
+func filepathToSlash(p string) string { return filepath.ToSlash(p) }

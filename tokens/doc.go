@@ -1,0 +1,15 @@
+// Package tokens is the runtime shared by authgen-generated OAuth2
+// client-credentials clients.
+//
+// Generated code describes each provider endpoint as a [Call] and builds a
+// [Source] from a [Config] whose Obtain and Refresh functions make those
+// calls. The Source caches the provider's [Grant], renews it in the
+// background before it expires, prefers a refresh token to the client
+// credentials when it holds one, and shares one token request among any
+// number of concurrent callers. [Transport] authorizes outgoing requests with
+// the Source's token and renews it once when a request is answered 401.
+//
+// Credentials and tokens are held as [Secret] values, which print as
+// "[REDACTED]". Errors returned by this package start with the provider's
+// name and never contain a client secret, access token or refresh token.
+package tokens

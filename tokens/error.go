@@ -1,0 +1,121 @@
+package tokens
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinels that an *Error matches with [errors.Is], so that callers can act
+// on the kind of refusal without knowing the provider's error shapes.
+var (
+	// ErrRateLimited matches a 429 answer.
+	ErrRateLimited = errors.New("tokens: rate limited")
+	// ErrUnauthorized matches a 401 answer.
+	ErrUnauthorized = errors.New("tokens: unauthorized")
+	// ErrInvalidClient matches a 400 or 401 answer to a client-credentials
+	// token request: the client ID or secret was refused.
+	ErrInvalidClient = errors.New("tokens: invalid client credentials")
+	// ErrRefreshRefused matches a 4xx answer other than 429 to a
+	// refresh-token request: the refresh token is expired, revoked or spent.
+	ErrRefreshRefused = errors.New("tokens: refresh token refused")
+)
+
+// Error is a non-2xx answer from a provider endpoint.
+type Error struct {
+	// Provider is the provider's name, e.g. "dollr".
+	Provider string
+	// Op is the Go method that made the call, e.g. "ObtainToken".
+	Op string
+	// StatusCode is the answer's HTTP status code.
+	StatusCode int
+	// Code is the provider's error code when known.
+	Code string
+	// Message is the provider's message, with every redacted value replaced
+	// by [REDACTED], on one line and at most 200 runes long.
+	Message string
+	// Body is the decoded provider error, e.g. *dollr.HTTPValidationError,
+	// with redacted values replaced too; nil when no ErrorBody matched the
+	// status or the body did not decode.
+	Body any
+	// RetryAfter is the Retry-After header's delay, 0 when absent.
+	RetryAfter time.Duration
+
+	kind CallKind // what was asked, for Is
+}
+
+// Error returns e.g. "dollr: ObtainToken: 422 Unprocessable Entity: CODE:
+// message", leaving out the code and message when unknown.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(prefix(e.Provider, e.Op))
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	}
+	for _, s := range []string{e.Code, e.Message} {
+		if s != "" {
+			b.WriteString(": " + s)
+		}
+	}
+	return b.String()
+}
+
+// Retryable reports whether the same request may succeed later: the answer
+// was 429 or 5xx.
+func (e *Error) Retryable() bool {
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 && e.StatusCode <= 599
+}
+
+// Is matches ErrRateLimited, ErrUnauthorized, ErrInvalidClient and
+// ErrRefreshRefused as their documentation says.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrInvalidClient:
+		return e.kind == ClientCredentials &&
+			(e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnauthorized)
+	case ErrRefreshRefused:
+		return e.kind == RefreshGrant && e.StatusCode >= 400 && e.StatusCode <= 499 &&
+			e.StatusCode != http.StatusTooManyRequests
+	}
+	return false
+}
+
+// MalformedError is a 2xx answer that could not be used: not JSON, an HTML
+// page, a body over 1 MiB, a missing access token or a bad expiry.
+type MalformedError struct {
+	// Provider is the provider's name, e.g. "dollr".
+	Provider string
+	// Op is the Go method that made the call, e.g. "ObtainToken".
+	Op string
+	// Reason says what was wrong. It never quotes the body, which may hold
+	// a token.
+	Reason string
+	// Err is the underlying error, if any, e.g. from encoding/json.
+	Err error
+}
+
+// Error returns e.g. "dollr: ObtainToken: malformed answer: not JSON".
+func (e *MalformedError) Error() string {
+	return prefix(e.Provider, e.Op) + "malformed answer: " + e.Reason
+}
+
+// Unwrap returns e.Err.
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// prefix returns "provider: op: ", leaving out whichever is empty.
+func prefix(provider, op string) string {
+	var s string
+	for _, p := range []string{provider, op} {
+		if p != "" {
+			s += p + ": "
+		}
+	}
+	return s
+}

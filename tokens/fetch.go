@@ -1,0 +1,199 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// FetchKind says why a token request was made.
+type FetchKind int
+
+const (
+	// FetchInitial is a client-credentials token request.
+	FetchInitial FetchKind = iota + 1
+	// FetchRefresh is a refresh-token request.
+	FetchRefresh
+	// FetchAfter401 is either request, made because Invalidate dropped the
+	// access token the provider refused.
+	FetchAfter401
+)
+
+// String returns "initial", "refresh" or "after-401".
+func (k FetchKind) String() string {
+	switch k {
+	case FetchInitial:
+		return "initial"
+	case FetchRefresh:
+		return "refresh"
+	case FetchAfter401:
+		return "after-401"
+	}
+	return "FetchKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// FetchEvent is the outcome of one token request, for metrics.
+type FetchEvent struct {
+	// Kind says why the request was made.
+	Kind FetchKind
+	// Duration is how long the request took, by Config.Now.
+	Duration time.Duration
+	// Err is the request's error, nil on success.
+	Err error
+	// StatusCode is 200 on success, the *Error's status when the request
+	// failed with one, and 0 otherwise.
+	StatusCode int
+}
+
+// flight is a fetch in progress. Its result fields are written before done
+// is closed and only read after.
+type flight struct {
+	done       chan struct{}
+	background bool      // started to renew a still valid grant
+	kind       FetchKind // FetchInitial or FetchAfter401
+
+	refreshToken  Secret    // "" when the fetch goes straight to Obtain
+	refreshExpiry time.Time // refreshToken's, zero when unknown
+	refreshFailed bool
+
+	grant *Grant
+	err   error
+}
+
+// start begins a fetch in its own goroutine, under a context that outlives
+// the caller's; s.mu must be held.
+func (s *Source) start(ctx context.Context, background bool) *flight {
+	f := &flight{done: make(chan struct{}), background: background, kind: FetchInitial}
+	if s.after401 {
+		f.kind = FetchAfter401
+	}
+	if g := s.grant; g != nil && g.RefreshToken != "" && s.cfg.Refresh != nil {
+		exp := g.RefreshExpiry
+		if exp.IsZero() && s.cfg.RefreshTokenLifetime > 0 {
+			exp = g.IssuedAt.Add(s.cfg.RefreshTokenLifetime)
+		}
+		if exp.IsZero() || s.cfg.Now().Before(exp) {
+			f.refreshToken, f.refreshExpiry = g.RefreshToken, exp
+		}
+	}
+	s.flight = f
+	go s.run(context.WithoutCancel(ctx), f)
+	return f
+}
+
+// run performs f, settles the Source's state, reports the requests' events
+// and releases f's waiters, in that order.
+func (s *Source) run(ctx context.Context, f *flight) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.FetchTimeout)
+	defer cancel()
+	g, events := s.fetch(ctx, f)
+	err := events[len(events)-1].Err
+
+	s.mu.Lock()
+	wait := s.settle(f, g, err)
+	s.mu.Unlock()
+
+	switch {
+	case err == nil:
+		s.log.Debug("token fetched", "kind", events[len(events)-1].Kind, "expiry", g.Expiry)
+	case f.background:
+		s.log.Warn("background token renewal failed; serving the current token", "retry_in", wait, "err", err)
+	}
+	if s.cfg.OnFetch != nil {
+		for _, e := range events {
+			s.cfg.OnFetch(e)
+		}
+	}
+	f.grant, f.err = g, err
+	close(f.done)
+}
+
+// fetch makes f's requests: a refresh if f has a refresh token, then Obtain
+// if there was none or it failed. It returns the grant, nil on failure, and
+// one event per request.
+func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
+	var events []FetchEvent
+	if f.refreshToken != "" {
+		kind := FetchRefresh
+		if f.kind == FetchAfter401 {
+			kind = FetchAfter401
+		}
+		g, ev := s.attempt(ctx, kind, func(ctx context.Context) (*Grant, error) {
+			return s.cfg.Refresh(ctx, f.refreshToken)
+		})
+		events = append(events, ev)
+		if ev.Err == nil {
+			if g.RefreshToken == "" && !s.cfg.RotatesRefreshToken {
+				g.RefreshToken, g.RefreshExpiry = f.refreshToken, f.refreshExpiry
+			}
+			return g, events
+		}
+		f.refreshFailed = true
+		s.log.Warn("token refresh failed; falling back to client credentials", "err", ev.Err)
+	}
+	g, ev := s.attempt(ctx, f.kind, s.cfg.Obtain)
+	return g, append(events, ev)
+}
+
+// attempt makes one token request with fn and checks its grant, returning
+// a copy of it, nil on failure.
+func (s *Source) attempt(ctx context.Context, kind FetchKind, fn func(context.Context) (*Grant, error)) (*Grant, FetchEvent) {
+	start := s.cfg.Now()
+	g, err := fn(ctx)
+	if err == nil {
+		g, err = s.check(g, start)
+	}
+	ev := FetchEvent{Kind: kind, Duration: s.cfg.Now().Sub(start), Err: err, StatusCode: http.StatusOK}
+	if err != nil {
+		g, ev.StatusCode = nil, 0
+		var e *Error
+		if errors.As(err, &e) {
+			ev.StatusCode = e.StatusCode
+		}
+	}
+	return g, ev
+}
+
+// check returns a copy of g, which its maker may still hold, with a zero
+// IssuedAt set to start, or why it cannot be used.
+func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
+	if g == nil {
+		return nil, &MalformedError{Provider: s.cfg.Provider, Reason: "no grant"}
+	}
+	c := *g
+	if c.IssuedAt.IsZero() {
+		c.IssuedAt = start
+	}
+	if err := c.Validate(); err != nil {
+		var m *MalformedError
+		if errors.As(err, &m) && m.Provider == "" {
+			m.Provider = s.cfg.Provider
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// settle records f's outcome and returns the backoff it set, if any; s.mu
+// must be held.
+func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
+	s.flight = nil
+	if err == nil {
+		c := *g // s.grant is changed in place by Invalidate; g goes to callers
+		s.grant, s.after401, s.failures, s.retryAt = &c, false, 0, time.Time{}
+		return 0
+	}
+	if f.refreshFailed && s.grant != nil && s.grant.RefreshToken == f.refreshToken {
+		// Refused or possibly spent: do not send it again.
+		s.grant.RefreshToken, s.grant.RefreshExpiry = "", time.Time{}
+	}
+	if !f.background {
+		return 0
+	}
+	s.failures++
+	wait := min(time.Second<<min(s.failures-1, 6), time.Minute)
+	s.retryAt = s.cfg.Now().Add(wait)
+	return wait
+}

@@ -1,0 +1,82 @@
+package tokens
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// MaxLifetime bounds a token's lifetime. A longer one is almost certainly a
+// unit mix-up, such as milliseconds read as seconds, not a real answer.
+const MaxLifetime = 366 * 24 * time.Hour
+
+// Grant is a token endpoint's answer, normalised. Printing it with fmt or
+// log/slog never shows its tokens.
+type Grant struct {
+	// AccessToken is the token to present to the provider's API.
+	AccessToken Secret
+	// TokenType is the token_type the provider sent, "" when it sent none.
+	TokenType string
+	// RefreshToken is "" when the provider issued none.
+	RefreshToken Secret
+	// IssuedAt is when the request that obtained the grant was sent.
+	IssuedAt time.Time
+	// Expiry is when the access token stops being valid.
+	Expiry time.Time
+	// RefreshExpiry is when the refresh token stops being valid; zero when
+	// unknown.
+	RefreshExpiry time.Time
+}
+
+// Validate reports why g cannot be used: an empty access token, an Expiry
+// not after IssuedAt, or a lifetime longer than MaxLifetime. The error is a
+// *MalformedError whose Provider and Op are left for the caller to fill in.
+func (g *Grant) Validate() error {
+	var reason string
+	switch life := g.Expiry.Sub(g.IssuedAt); {
+	case g.AccessToken == "":
+		reason = "access token missing"
+	case life <= 0:
+		reason = "expiry missing, zero or negative"
+	case life > MaxLifetime:
+		reason = "lifetime longer than 366 days"
+	default:
+		return nil
+	}
+	return &MalformedError{Reason: reason}
+}
+
+// OAuth2 converts g to an *oauth2.Token. Its TokenType is "Bearer" when the
+// provider sent none or any casing of "bearer", since some providers send
+// "bearer" and some HTTP servers compare the scheme case-sensitively.
+func (g *Grant) OAuth2() *oauth2.Token {
+	typ := g.TokenType
+	if typ == "" || strings.EqualFold(typ, "bearer") {
+		typ = "Bearer"
+	}
+	return &oauth2.Token{
+		AccessToken:  g.AccessToken.Reveal(),
+		TokenType:    typ,
+		RefreshToken: g.RefreshToken.Reveal(),
+		Expiry:       g.Expiry,
+	}
+}
+
+// LogValue implements [slog.LogValuer] with the tokens redacted. Its receiver
+// is a value so that a Grant logged by value is covered too: slog's
+// JSONHandler would otherwise marshal the real tokens.
+func (g Grant) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("access_token", g.AccessToken.String()),
+		slog.String("token_type", g.TokenType),
+		slog.String("refresh_token", g.RefreshToken.String()),
+		slog.Time("issued_at", g.IssuedAt),
+		slog.Time("expiry", g.Expiry),
+	}
+	if !g.RefreshExpiry.IsZero() {
+		attrs = append(attrs, slog.Time("refresh_expiry", g.RefreshExpiry))
+	}
+	return slog.GroupValue(attrs...)
+}

@@ -1,0 +1,186 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Defaults for Config's zero durations.
+const (
+	defaultRenewBefore  = time.Minute
+	defaultFetchTimeout = 30 * time.Second
+)
+
+// Config configures a Source.
+type Config struct {
+	// Provider is the provider's name, e.g. "dollr"; required.
+	Provider string
+	// Obtain makes a client-credentials token request; required.
+	Obtain func(ctx context.Context) (*Grant, error)
+	// Refresh makes a refresh-token request; nil when the provider issues
+	// no refresh tokens.
+	Refresh func(ctx context.Context, refreshToken Secret) (*Grant, error)
+	// RotatesRefreshToken says a refresh answer carries a new refresh token
+	// and the old one is spent.
+	RotatesRefreshToken bool
+	// RefreshTokenLifetime is how long a refresh token may be used after
+	// the IssuedAt of the grant that carried it; 0 means until refused.
+	// A grant's RefreshExpiry, when set, wins.
+	RefreshTokenLifetime time.Duration
+	// RenewBefore is how long before expiry to renew; 0 means 1 minute.
+	RenewBefore time.Duration
+	// FetchTimeout bounds one shared token fetch, all its requests
+	// included; 0 means 30 seconds.
+	FetchTimeout time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives debug and warning records, never secrets; nil
+	// discards them.
+	Logger *slog.Logger
+	// OnFetch, if set, is called after every token request with its
+	// outcome, once the cache reflects it and before callers waiting for
+	// the fetch are released.
+	OnFetch func(FetchEvent)
+}
+
+// Source caches a provider's grant and renews it; see Token. A Source is
+// safe for concurrent use and needs no closing: no goroutine outlives the
+// fetch it runs.
+type Source struct {
+	cfg Config // with defaults applied
+	log *slog.Logger
+
+	mu       sync.Mutex
+	grant    *Grant    // cached; its AccessToken is "" after Invalidate
+	flight   *flight   // the fetch in progress, if any
+	after401 bool      // the cached access token was refused
+	failures int       // background renewals failed in a row
+	retryAt  time.Time // no background renewal before this
+}
+
+// NewSource returns a Source for cfg, which it checks: Provider and Obtain
+// are required, and durations must not be negative.
+func NewSource(cfg Config) (*Source, error) {
+	switch {
+	case cfg.Provider == "":
+		return nil, errors.New("tokens: NewSource: Config.Provider is required")
+	case cfg.Obtain == nil:
+		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0:
+		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
+	}
+	if cfg.RenewBefore == 0 {
+		cfg.RenewBefore = defaultRenewBefore
+	}
+	if cfg.FetchTimeout == 0 {
+		cfg.FetchTimeout = defaultFetchTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider)}, nil
+}
+
+// Token returns a valid grant, which the caller may keep and modify.
+//
+// A cached grant is returned without a request until its renewal time: the
+// later of RenewBefore ahead of expiry and half its lifetime, so that a
+// short-lived token is not renewed on every call. From then until it
+// expires, the cached grant is still returned at once while one background
+// fetch replaces it; after a failed background fetch the next waits an
+// exponential backoff (1s doubling to 1 minute). Once no valid grant is
+// left, Token waits for a fetch, shared by all concurrent callers, and
+// returns its error if it fails. A caller whose ctx ends stops waiting with
+// ctx.Err(); the fetch goes on, bounded by FetchTimeout, for the others.
+//
+// A fetch uses the cached refresh token when there is a usable one and
+// Refresh is set, and falls back to Obtain if that fails for any reason.
+func (s *Source) Token(ctx context.Context) (*Grant, error) {
+	s.mu.Lock()
+	now := s.cfg.Now()
+	if g := s.grant; g != nil && g.AccessToken != "" && now.Before(g.Expiry) {
+		if !now.Before(s.renewAt(g)) && s.flight == nil && !now.Before(s.retryAt) {
+			s.start(ctx, true)
+		}
+		c := *g
+		s.mu.Unlock()
+		return &c, nil
+	}
+	f := s.flight
+	if f == nil {
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		f = s.start(ctx, false)
+	}
+	s.mu.Unlock()
+
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return nil, f.err
+		}
+		c := *f.grant
+		return &c, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// renewAt returns when g is due for renewal: RenewBefore ahead of its
+// expiry, but not before half its lifetime has passed.
+func (s *Source) renewAt(g *Grant) time.Time {
+	byWindow := g.Expiry.Add(-s.cfg.RenewBefore)
+	half := g.IssuedAt.Add(g.Expiry.Sub(g.IssuedAt) / 2)
+	if half.After(byWindow) {
+		return half
+	}
+	return byWindow
+}
+
+// Invalidate drops the cached access token if it is accessToken, which the
+// provider refused, so that the next Token call fetches a new one; the
+// refresh token is kept for that fetch. A token already replaced is left
+// alone, so that concurrent refusals of one token cause one renewal.
+func (s *Source) Invalidate(accessToken Secret) {
+	if accessToken == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.grant != nil && s.grant.AccessToken == accessToken {
+		s.grant.AccessToken = ""
+		s.after401 = true
+	}
+}
+
+// TokenSource returns an oauth2.TokenSource whose Token method calls
+// s.Token(ctx). It caches nothing itself; wrapping it in
+// oauth2.ReuseTokenSource is unnecessary.
+func (s *Source) TokenSource(ctx context.Context) oauth2.TokenSource {
+	return tokenSource{ctx: ctx, s: s}
+}
+
+type tokenSource struct {
+	ctx context.Context
+	s   *Source
+}
+
+func (ts tokenSource) Token() (*oauth2.Token, error) {
+	g, err := ts.s.Token(ts.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return g.OAuth2(), nil
+}

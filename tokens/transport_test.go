@@ -1,0 +1,176 @@
+package tokens_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authgen/authgen/tokens"
+)
+
+// api is a fake provider API accepting one access token.
+type api struct {
+	mu     sync.Mutex
+	accept string // the token it accepts; "" accepts none
+	seen   []received
+}
+
+func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	a.mu.Lock()
+	a.seen = append(a.seen, received{header: r.Header.Clone(), body: string(b)})
+	ok := a.accept != "" && r.Header.Get("Authorization") == "Bearer "+a.accept
+	a.mu.Unlock()
+	if !ok {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"detail":"Could not validate credentials"}`)
+		return
+	}
+	io.WriteString(w, "echo:"+string(b))
+}
+
+func (a *api) requests() []received {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]received(nil), a.seen...)
+}
+
+// newAPI starts a fake API and a harness with a client using Transport.
+func newAPI(t *testing.T, accept string) (*api, *httptest.Server, *harness, *http.Client) {
+	a := &api{accept: accept}
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	h := newHarness(time.Hour)
+	h.start(t, tokens.Config{})
+	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport}}
+}
+
+func TestTransportSetsBearer(t *testing.T) {
+	a, srv, h, client := newAPI(t, "tok-1")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Authorization", "Basic stale")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	if got := a.requests()[0].header.Get("Authorization"); got != "Bearer tok-1" {
+		t.Errorf("Authorization = %q", got)
+	}
+	if got := req.Header.Get("Authorization"); got != "Basic stale" {
+		t.Errorf("caller's request changed: Authorization = %q", got)
+	}
+	h.event(t, tokens.FetchInitial, false)
+}
+
+func TestTransportReplaysAfter401(t *testing.T) {
+	a, srv, h, client := newAPI(t, "tok-2") // refuses the first token
+	resp, err := client.Post(srv.URL, "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "echo:payload" {
+		t.Errorf("answer %d %q", resp.StatusCode, b)
+	}
+	seen := a.requests()
+	if len(seen) != 2 {
+		t.Fatalf("%d requests, want 2", len(seen))
+	}
+	for i, want := range []string{"Bearer tok-1", "Bearer tok-2"} {
+		if got := seen[i].header.Get("Authorization"); got != want || seen[i].body != "payload" {
+			t.Errorf("request %d: Authorization %q, body %q", i, got, seen[i].body)
+		}
+	}
+	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchAfter401, false)
+}
+
+func TestTransportReplaysBodylessRequest(t *testing.T) {
+	a, srv, h, client := newAPI(t, "tok-2")
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(a.requests()) != 2 {
+		t.Errorf("status %d after %d requests", resp.StatusCode, len(a.requests()))
+	}
+	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchAfter401, false)
+}
+
+func TestTransportCannotReplay(t *testing.T) {
+	a, srv, h, client := newAPI(t, "tok-2")
+	// A plain io.Reader gets no GetBody: the body cannot be sent twice.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, io.MultiReader(strings.NewReader("payload")))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(b), "Could not validate") {
+		t.Errorf("answer %d %q, want the 401 as it came", resp.StatusCode, b)
+	}
+	if n := len(a.requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+	h.event(t, tokens.FetchInitial, false)
+	// The refused token was dropped all the same.
+	if got := h.token(t); got != "tok-2" {
+		t.Errorf("next token = %s", got)
+	}
+	h.event(t, tokens.FetchAfter401, false)
+}
+
+func TestTransportReplaysOnce(t *testing.T) {
+	a, srv, h, client := newAPI(t, "") // refuses every token
+	resp, err := client.Post(srv.URL, "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	if n := len(a.requests()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchAfter401, false)
+	h.noFetch(t)
+}
+
+// closeRecorder is a request body that records being closed.
+type closeRecorder struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeRecorder) Close() error { c.closed = true; return nil }
+
+func TestTransportTokenError(t *testing.T) {
+	h := newHarness(time.Hour)
+	h.start(t, tokens.Config{Obtain: func(context.Context) (*tokens.Grant, error) { return nil, errBoom }})
+	body := &closeRecorder{Reader: strings.NewReader("payload")}
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:1", body)
+	resp, err := (&tokens.Transport{Source: h.src}).RoundTrip(req)
+	if resp != nil || !errors.Is(err, errBoom) {
+		t.Errorf("RoundTrip = %v, %v", resp, err)
+	}
+	if !body.closed {
+		t.Error("request body not closed")
+	}
+	h.event(t, tokens.FetchInitial, true)
+}
