@@ -443,3 +443,14 @@ func TestCallTransportError(t *testing.T) {
 		t.Errorf("Do with a bad URL = %v", err)
 	}
 }
+
+func TestCallErrorBodyMismatch(t *testing.T) {
+	// The answer is not the declared shape: no Body, but the paths still apply.
+	srv, _ := serve(t, reply(422, "application/json", `{"detail":"Not a list"}`))
+	call := obtainCall(srv.URL)
+	call.Errors = []tokens.ErrorBody{{Status: "422", New: func() any { return new(validationError) }, MessagePath: "detail"}}
+	var e *tokens.Error
+	if err := call.Do(context.Background(), srv.Client(), nil); !errors.As(err, &e) || e.Body != nil || e.Message != "Not a list" {
+		t.Errorf("Do = %#v", err)
+	}
+}

@@ -174,3 +174,26 @@ func TestTransportTokenError(t *testing.T) {
 	}
 	h.event(t, tokens.FetchInitial, true)
 }
+
+func TestTransportGetBodyFails(t *testing.T) {
+	a, srv, h, client := newAPI(t, "tok-2")
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("payload"))
+	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || len(a.requests()) != 1 {
+		t.Errorf("status %d after %d requests, want the first 401", resp.StatusCode, len(a.requests()))
+	}
+	h.event(t, tokens.FetchInitial, false)
+}
+
+func TestTransportWithoutSource(t *testing.T) {
+	body := &closeRecorder{Reader: strings.NewReader("payload")}
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:1", body)
+	if _, err := new(tokens.Transport).RoundTrip(req); err == nil || !body.closed {
+		t.Errorf("RoundTrip = %v, body closed %v", err, body.closed)
+	}
+}
