@@ -49,6 +49,11 @@ type FetchEvent struct {
 
 // flight is a fetch in progress. Its result fields are written before done
 // is closed and only read after.
+//
+// x/sync/singleflight is not used: whether a fetch is running must be read
+// under the same lock as the cached grant and the backoff deadline (a
+// background renewal starts only when none runs and the backoff has passed),
+// and singleflight keeps that state behind a lock of its own.
 type flight struct {
 	done       chan struct{}
 	background bool      // started to renew a still valid grant
@@ -181,13 +186,15 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
 	s.flight = nil
 	if err == nil {
-		c := *g // s.grant is changed in place by Invalidate; g goes to callers
-		s.grant, s.after401, s.failures, s.retryAt = &c, false, 0, time.Time{}
+		s.cache(g)
+		s.after401, s.failures, s.retryAt = false, 0, time.Time{}
 		return 0
 	}
 	if f.refreshFailed && s.grant != nil && s.grant.RefreshToken == f.refreshToken {
 		// Refused or possibly spent: do not send it again.
-		s.grant.RefreshToken, s.grant.RefreshExpiry = "", time.Time{}
+		c := *s.grant
+		c.RefreshToken, c.RefreshExpiry = "", time.Time{}
+		s.cache(&c)
 	}
 	if !f.background {
 		return 0

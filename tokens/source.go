@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -56,12 +57,22 @@ type Source struct {
 	cfg Config // with defaults applied
 	log *slog.Logger
 
+	// fresh holds the cached grant until it is due for renewal, so that
+	// Token's common case takes no lock; nil otherwise.
+	fresh atomic.Pointer[freshGrant]
+
 	mu       sync.Mutex
-	grant    *Grant    // cached; its AccessToken is "" after Invalidate
+	grant    *Grant    // cached, never modified; AccessToken "" after Invalidate
 	flight   *flight   // the fetch in progress, if any
 	after401 bool      // the cached access token was refused
 	failures int       // background renewals failed in a row
 	retryAt  time.Time // no background renewal before this
+}
+
+// freshGrant is a grant with its renewal time, which is before its expiry.
+type freshGrant struct {
+	grant   *Grant
+	renewAt time.Time
 }
 
 // NewSource returns a Source for cfg, which it checks: Provider and Obtain
@@ -91,7 +102,8 @@ func NewSource(cfg Config) (*Source, error) {
 	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider)}, nil
 }
 
-// Token returns a valid grant, which the caller may keep and modify.
+// Token returns a valid grant. It is shared with other callers and must
+// not be modified.
 //
 // A cached grant is returned without a request until its renewal time: the
 // later of RenewBefore ahead of expiry and half its lifetime, so that a
@@ -106,15 +118,18 @@ func NewSource(cfg Config) (*Source, error) {
 // A fetch uses the cached refresh token when there is a usable one and
 // Refresh is set, and falls back to Obtain if that fails for any reason.
 func (s *Source) Token(ctx context.Context) (*Grant, error) {
+	if f := s.fresh.Load(); f != nil && s.cfg.Now().Before(f.renewAt) {
+		return f.grant, nil
+	}
+
 	s.mu.Lock()
 	now := s.cfg.Now()
 	if g := s.grant; g != nil && g.AccessToken != "" && now.Before(g.Expiry) {
 		if !now.Before(s.renewAt(g)) && s.flight == nil && !now.Before(s.retryAt) {
 			s.start(ctx, true)
 		}
-		c := *g
 		s.mu.Unlock()
-		return &c, nil
+		return g, nil
 	}
 	f := s.flight
 	if f == nil {
@@ -128,14 +143,20 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 
 	select {
 	case <-f.done:
-		if f.err != nil {
-			return nil, f.err
-		}
-		c := *f.grant
-		return &c, nil
+		return f.grant, f.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// cache makes g the cached grant; s.mu must be held.
+func (s *Source) cache(g *Grant) {
+	s.grant = g
+	if g == nil || g.AccessToken == "" {
+		s.fresh.Store(nil)
+		return
+	}
+	s.fresh.Store(&freshGrant{grant: g, renewAt: s.renewAt(g)})
 }
 
 // renewAt returns when g is due for renewal: RenewBefore ahead of its
@@ -160,7 +181,9 @@ func (s *Source) Invalidate(accessToken Secret) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.grant != nil && s.grant.AccessToken == accessToken {
-		s.grant.AccessToken = ""
+		g := *s.grant
+		g.AccessToken = ""
+		s.cache(&g)
 		s.after401 = true
 	}
 }

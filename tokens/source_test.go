@@ -146,15 +146,24 @@ func TestSourceCaches(t *testing.T) {
 	h.noFetch(t)
 }
 
-func TestSourceReturnsCopies(t *testing.T) {
+// TestSourceGrantsAreImmutable checks that a grant handed out is never
+// changed underneath its holder, which may be reading it concurrently.
+func TestSourceGrantsAreImmutable(t *testing.T) {
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	g, _ := h.src.Token(context.Background())
-	g.AccessToken, g.Expiry = "changed", time.Time{}
-	if got := h.token(t); got != "tok-1" {
-		t.Errorf("Token after changing a returned grant = %s", got)
+	g, err := h.src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	h.event(t, tokens.FetchInitial, false)
+	h.src.Invalidate(g.AccessToken)
+	if g.AccessToken != "tok-1" {
+		t.Errorf("Invalidate changed a returned grant: %+v", g)
+	}
+	if got := h.token(t); got != "tok-2" {
+		t.Errorf("Token after Invalidate = %s", got)
+	}
+	h.event(t, tokens.FetchAfter401, false)
 }
 
 func TestSourceRenewAt(t *testing.T) {
