@@ -1,0 +1,106 @@
+package model_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+	"github.com/authgen/authgen/internal/model"
+)
+
+func build(t *testing.T, descriptor string) (*model.Provider, error) {
+	t.Helper()
+	var l diag.List
+	d := load.ReadDescriptor(descriptor, &l)
+	spec := load.ReadSpec(strings.TrimSuffix(descriptor, "authgen.yaml")+"openapi.yaml", d.Spec.Pos, &l)
+	if err := l.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return model.Build(d, spec)
+}
+
+// Dollr's decisions: the IR is where minutes, the filled path and the
+// request fields are decided, before any code is printed.
+func TestDollrDecisions(t *testing.T) {
+	p, err := build(t, "../../specs/dollr/authgen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := p.Obtain.Endpoint
+	got := struct {
+		Path, Request, Response string
+		Encoding                model.Encoding
+		Unit                    model.ExpiryUnit
+		Strategy                model.RefreshStrategy
+		Renew                   time.Duration
+		Fields                  []string
+		Errors                  []model.ErrorBody
+	}{tok.Path, tok.RequestType, tok.ResponseType, tok.Encoding, tok.Answer.ExpiryUnit, p.Strategy, p.RenewBefore, nil, tok.Errors}
+	for _, f := range p.Obtain.Fields {
+		got.Fields = append(got.Fields, f.JSONName+"="+f.GoName)
+	}
+	want := got
+	want.Path, want.Request, want.Response = "/v1/jwt/client/obtain/token", "ObtainTokenRequest", "ObtainTokenResponse"
+	want.Encoding, want.Unit, want.Strategy, want.Renew = model.JSON, model.Minutes, model.RefreshNone, 5*time.Minute
+	want.Fields = []string{"client_id=ClientID", "client_secret=ClientSecret"}
+	want.Errors = []model.ErrorBody{
+		{Status: "401", Type: "AuthError", MessagePath: "detail"},
+		{Status: "403", Type: "AuthError", MessagePath: "detail"},
+		{Status: "422", Type: "HTTPValidationError", MessagePath: "detail.0.msg"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Dollr IR (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(p.TypesSpec), `"x-go-type": "tokens.Minutes"`) {
+		t.Errorf("types document does not type expires_in as tokens.Minutes")
+	}
+	// paths are left out so oapi-codegen derives no names from operationIds.
+	if strings.Contains(string(p.TypesSpec), "client_obtain_token") {
+		t.Errorf("types document still mentions the operation")
+	}
+}
+
+func TestRefreshStrategies(t *testing.T) {
+	for _, tc := range []struct {
+		dir      string
+		strategy model.RefreshStrategy
+		method   string
+		rotates  bool
+		lifetime time.Duration
+		fields   []string
+	}{
+		{"envelope", model.RefreshEndpoint, "RefreshToken", false, 24 * time.Hour, []string{"refresh_token"}},
+		{"rotating", model.RefreshGrant, "Authenticate", true, 0, []string{"grant_type", "refresh_token"}},
+		{"formbasic", model.RefreshNone, "", false, 0, nil},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			p, err := build(t, "../cli/testdata/gen/"+tc.dir+"/authgen.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Strategy != tc.strategy || p.Rotates != tc.rotates || p.RefreshLifetime != tc.lifetime {
+				t.Errorf("strategy %v rotates %v lifetime %v; want %v %v %v", p.Strategy, p.Rotates, p.RefreshLifetime, tc.strategy, tc.rotates, tc.lifetime)
+			}
+			if tc.strategy == model.RefreshNone {
+				if p.Refresh.Endpoint != nil {
+					t.Errorf("refresh endpoint set for strategy none")
+				}
+				return
+			}
+			var fields []string
+			for _, f := range p.Refresh.Fields {
+				fields = append(fields, f.JSONName)
+			}
+			if p.Refresh.Endpoint.Method != tc.method || !cmp.Equal(fields, tc.fields) {
+				t.Errorf("refresh via %s with %v; want %s with %v", p.Refresh.Endpoint.Method, fields, tc.method, tc.fields)
+			}
+			if p.Refresh.BasicAuth {
+				t.Errorf("refresh sends client credentials; the descriptors say it must not")
+			}
+		})
+	}
+}
