@@ -202,6 +202,15 @@ func conventionalPaths(s *openapi3.Schema) (code, message string) {
 func (b *builder) declaredErrors(p *Provider) {
 	var decl []ErrorBody
 	for _, e := range b.d.Errors {
+		// Statuses first: a bad one is reported even when the schema is.
+		var statuses []string
+		for _, st := range e.Statuses {
+			if !statusKey.MatchString(st.Value) || st.Value[0] < '4' && st.Value != "default" {
+				b.l.Addf(st.Pos, "status %q is not an error status (want a 4xx or 5xx code, \"4XX\", \"5XX\" or \"default\")", st.Value)
+				continue
+			}
+			statuses = append(statuses, st.Value)
+		}
 		var sr *openapi3.SchemaRef
 		typ := e.Type.Value
 		if e.Type.Set && !exported.MatchString(typ) {
@@ -256,12 +265,8 @@ func (b *builder) declaredErrors(p *Provider) {
 			message = e.Message.Value
 			b.jsonPath(sr.Value, e.Message)
 		}
-		for _, st := range e.Statuses {
-			if !statusKey.MatchString(st.Value) || st.Value[0] < '4' && st.Value != "default" {
-				b.l.Addf(st.Pos, "status %q is not an error status (want a 4xx or 5xx code, \"4XX\", \"5XX\" or \"default\")", st.Value)
-				continue
-			}
-			decl = append(decl, ErrorBody{Status: st.Value, Type: typ, CodePath: code, MessagePath: message})
+		for _, st := range statuses {
+			decl = append(decl, ErrorBody{Status: st, Type: typ, CodePath: code, MessagePath: message})
 		}
 	}
 	for _, ep := range p.Endpoints {
