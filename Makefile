@@ -1,7 +1,7 @@
 # authgen: `make generate` regenerates the clients, `make test` checks them
 # and runs every test.
 
-PROVIDERS := dollr
+PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
 .PHONY: all generate check test bench lint

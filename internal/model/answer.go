@@ -81,8 +81,13 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	if a.RefreshToken, prop, at = field(r.RefreshToken, "refresh_token", "refresh_token", false); prop != nil {
 		b.secretString(prop, at)
 	}
-	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil && !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
-		b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
+	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil {
+		if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
+			b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
+		}
+		// A const or enum ("Bearer") would become a named type; the grant
+		// takes the provider's word as a plain string.
+		setExt(prop, extGoType, "string")
 	}
 	a.ExpiryUnit = enum(&b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
 	if !r.ExpiryUnit.Set {
