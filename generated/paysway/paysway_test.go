@@ -1,0 +1,1216 @@
+package paysway_test
+
+// These tests run the generated Paysway client against a server that behaves
+// as Paysway documents: POST /oauth2/token takes only a form-encoded body
+// with grant_type=client_credentials, client_id and client_secret, answers
+// {access_token, token_type: "Bearer", expires_in: 3600} with expires_in in
+// seconds, and issues no refresh token; errors are {"code", "message"} with
+// the code present for well-known errors only. POST /payments/validations
+// stands for the API: it wants "Authorization: Bearer <valid token>" and
+// answers 401 AUTH_TOKEN_NOT_FOUND or AUTH_TOKEN_INVALID otherwise. Time is
+// a fake clock shared by client and server, so nothing sleeps; background
+// renewals are awaited through Config.OnFetch.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/authgen/authgen/generated/paysway"
+	"github.com/authgen/authgen/tokens"
+)
+
+const (
+	clientID = "paysway-m2m-5c1e"
+	// clientSecret holds characters that form encoding must escape.
+	clientSecret = "s3cr3t+Paysway&do=not%print/ü"
+	wrongSecret  = "wrong-" + clientSecret
+	lifetime     = 3600 // seconds, as Paysway documents
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// tokenRequest is what the fake saw of one token request.
+type tokenRequest struct {
+	at            time.Time // fake time of arrival
+	contentType   string
+	authorization string
+	form          url.Values
+}
+
+// apiCall is what the fake API saw of one request.
+type apiCall struct {
+	auth, body string
+}
+
+// barrier holds the API's 401 answers until n of them are waiting, so that
+// the client receives them all for the same token at once.
+type barrier struct {
+	n       int
+	mu      sync.Mutex
+	arrived int
+	release chan struct{}
+	failed  atomic.Bool
+}
+
+func newBarrier(n int) *barrier { return &barrier{n: n, release: make(chan struct{})} }
+
+func (b *barrier) wait() {
+	b.mu.Lock()
+	b.arrived++
+	if b.arrived == b.n {
+		close(b.release)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.release:
+	case <-time.After(10 * time.Second): // a deadlock guard, not a timing
+		b.failed.Store(true)
+	}
+}
+
+// server is a fake Paysway.
+type server struct {
+	t     *testing.T
+	clock *clock
+	// lifetime is answered as expires_in, in seconds.
+	lifetime atomic.Int64
+	// latency is fake time the token endpoint takes before issuing.
+	latency atomic.Int64
+	// rejectAll makes the API answer 401 to every token.
+	rejectAll atomic.Bool
+	// rateLimit makes the token endpoint answer 429 with Retry-After: 30.
+	rateLimit atomic.Bool
+	// plain400 makes the token endpoint answer a 400 without a code.
+	plain400 atomic.Bool
+	// echo makes a refusal of credentials quote them back, as careless
+	// servers do, to check that the client scrubs them.
+	echo atomic.Bool
+	// echoRaw makes the token endpoint answer a code-less 400 quoting the
+	// raw request body, as servers that cannot parse a body sometimes do.
+	echoRaw atomic.Bool
+
+	mu         sync.Mutex
+	arrived    chan struct{} // receives a value when a token request arrives, if set
+	gate       chan struct{} // when set, holds token answers until closed
+	hold       *barrier      // when set, holds the API's 401 answers
+	issued     map[string]time.Time
+	issuedList []string
+	tokenReqs  []tokenRequest
+	apiCalls   []apiCall
+}
+
+func newServer(t *testing.T, c *clock) (*server, *httptest.Server) {
+	s := &server{t: t, clock: c, issued: map[string]time.Time{}}
+	s.lifetime.Store(lifetime)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth2/token", s.token)
+	mux.HandleFunc("POST /payments/validations", s.api)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers Paysway's error shape; code "" leaves the code out, as
+// Paysway does for errors that are not well known.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	body := map[string]any{"message": msg}
+	if code != "" {
+		body["code"] = code
+	}
+	writeJSON(w, status, body)
+}
+
+func (s *server) token(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	form, perr := url.ParseQuery(string(raw))
+	s.mu.Lock()
+	s.tokenReqs = append(s.tokenReqs, tokenRequest{
+		at: s.clock.Now(), contentType: r.Header.Get("Content-Type"),
+		authorization: r.Header.Get("Authorization"), form: form,
+	})
+	n := len(s.tokenReqs)
+	gate, arrived := s.gate, s.arrived
+	s.mu.Unlock()
+	if arrived != nil {
+		arrived <- struct{}{}
+	}
+	if gate != nil {
+		<-gate
+	}
+	s.clock.Advance(time.Duration(s.latency.Load()))
+
+	switch {
+	case s.rateLimit.Load():
+		w.Header().Set("Retry-After", "30")
+		writeError(w, http.StatusTooManyRequests, "AUTH_TOO_MANY_REQUESTS", "Too many token requests, slow down")
+		return
+	case s.plain400.Load():
+		writeError(w, http.StatusBadRequest, "", "Bad request")
+		return
+	case s.echoRaw.Load():
+		writeError(w, http.StatusBadRequest, "", "Bad request: "+string(raw))
+		return
+	}
+	// Paysway reads form fields only: a JSON body carries no grant_type.
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" || perr != nil || form.Get("grant_type") != "client_credentials" {
+		writeError(w, http.StatusBadRequest, "AUTH_UNSUPPORTED_GRANT_TYPE", "grant_type must be client_credentials")
+		return
+	}
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	if id == "" || secret == "" {
+		writeError(w, http.StatusUnauthorized, "AUTH_MISSING_CLIENT_CREDENTIALS", "client_id and client_secret are required")
+		return
+	}
+	if id != clientID || secret != clientSecret {
+		msg := "Invalid client credentials"
+		if s.echo.Load() {
+			msg = fmt.Sprintf("Invalid client credentials: client_id %s, client_secret %s", id, secret)
+		}
+		writeError(w, http.StatusUnauthorized, "AUTH_INVALID_CLIENT_CREDENTIALS", msg)
+		return
+	}
+	tok := fmt.Sprintf("pw_at_%d", n)
+	exp := s.lifetime.Load()
+	s.mu.Lock()
+	s.issued[tok] = s.clock.Now().Add(time.Duration(exp) * time.Second)
+	s.issuedList = append(s.issuedList, tok)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": exp})
+}
+
+func (s *server) api(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	body, _ := io.ReadAll(r.Body)
+	tok, bearer := strings.CutPrefix(auth, "Bearer ")
+	s.mu.Lock()
+	s.apiCalls = append(s.apiCalls, apiCall{auth: auth, body: string(body)})
+	exp, ok := s.issued[tok]
+	hold := s.hold
+	s.mu.Unlock()
+	switch {
+	case auth == "":
+		writeError(w, http.StatusUnauthorized, "AUTH_TOKEN_NOT_FOUND", "No access token")
+	case !bearer || !ok || !s.clock.Now().Before(exp) || s.rejectAll.Load():
+		if hold != nil {
+			hold.wait()
+		}
+		writeError(w, http.StatusUnauthorized, "AUTH_TOKEN_INVALID", "Access token invalid or expired")
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"status": "VALID", "echo": string(body)})
+	}
+}
+
+func (s *server) revoke(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.issued, tok)
+}
+
+func (s *server) calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tokenReqs)
+}
+
+func (s *server) requests() []tokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]tokenRequest(nil), s.tokenReqs...)
+}
+
+func (s *server) apiLog() []apiCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]apiCall(nil), s.apiCalls...)
+}
+
+func (s *server) tokensIssued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issuedList...)
+}
+
+// holdTokens makes token answers wait until release is called, and reports
+// each token request's arrival on the returned channel.
+func (s *server) holdTokens(t *testing.T) (arrived <-chan struct{}, release func()) {
+	a, gate := make(chan struct{}, 100), make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	s.mu.Lock()
+	s.arrived, s.gate = a, gate
+	s.mu.Unlock()
+	return a, release
+}
+
+// fetches reports token requests as the client finishes them.
+type fetches chan tokens.FetchEvent
+
+func (f fetches) hook(e tokens.FetchEvent) { f <- e }
+
+func (f fetches) wait(t *testing.T) tokens.FetchEvent {
+	t.Helper()
+	select {
+	case e := <-f:
+		return e
+	case <-time.After(10 * time.Second):
+		t.Fatal("no token request finished")
+		return tokens.FetchEvent{}
+	}
+}
+
+func waitArrival(t *testing.T, arrived <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no token request arrived")
+	}
+}
+
+// syncBuffer is a log destination safe for the Source's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func debugLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func newClient(t *testing.T, ts *httptest.Server, c *clock, opts ...func(*paysway.Config)) (*paysway.Client, fetches) {
+	t.Helper()
+	f := make(fetches, 100)
+	cfg := paysway.Config{
+		ClientID:     clientID,
+		ClientSecret: clientSecret,
+		BaseURL:      ts.URL,
+		HTTPClient:   ts.Client(),
+		Now:          c.Now,
+		OnFetch:      f.hook,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cl, err := paysway.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl, f
+}
+
+// validate calls the API through the client's authorized HTTP client.
+func validate(t *testing.T, cl *paysway.Client, url, body string) (int, string, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/payments/validations", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := cl.HTTPClient().Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+// payswayError unwraps err into the runtime error and Paysway's decoded body.
+func payswayError(t *testing.T, err error) (*tokens.Error, *paysway.Error) {
+	t.Helper()
+	var e *tokens.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v (%T), want a *tokens.Error", err, err)
+	}
+	body, ok := e.Body.(*paysway.Error)
+	if !ok {
+		t.Fatalf("Body = %#v, want *paysway.Error", e.Body)
+	}
+	return e, body
+}
+
+func codeOf(e *paysway.Error) string {
+	if e.Code == nil {
+		return "<nil>"
+	}
+	return string(*e.Code)
+}
+
+func TestFirstTokenFormEncodedExpiresInSeconds(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c)
+	issued := c.Now()
+	tok, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != "pw_at_1" || tok.TokenType != "Bearer" || tok.RefreshToken != "" {
+		t.Errorf("token = %q type %q refresh %q, want pw_at_1 Bearer and no refresh token", tok.AccessToken, tok.TokenType, tok.RefreshToken)
+	}
+	// expires_in: 3600 is seconds: one hour, not 60 hours or 3.6 seconds.
+	if want := issued.Add(3600 * time.Second); !tok.Expiry.Equal(want) {
+		t.Errorf("Expiry = %v, want %v (issue time + 3600 s)", tok.Expiry, want)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("token requests = %d, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if mt, _, err := mime.ParseMediaType(r.contentType); err != nil || mt != "application/x-www-form-urlencoded" {
+		t.Errorf("Content-Type = %q, want application/x-www-form-urlencoded", r.contentType)
+	}
+	want := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}}
+	if diff := cmp.Diff(want, r.form); diff != "" {
+		t.Errorf("form (-want +got):\n%s", diff)
+	}
+	if r.authorization != "" {
+		t.Errorf("Authorization = %q, want none: Paysway takes the credentials in the body", r.authorization)
+	}
+	if e := f.wait(t); e.Kind != tokens.FetchInitial || e.StatusCode != http.StatusOK || e.Err != nil {
+		t.Errorf("fetch event = %+v, want a successful initial fetch", e)
+	}
+}
+
+// The expiry counts from when the request was sent, not from when the
+// answer came: a slow answer must not make the client trust the token for
+// longer than the provider does.
+func TestExpiryCountsFromRequestSent(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	srv.latency.Store(int64(3 * time.Second))
+	cl, f := newClient(t, ts, c)
+	sent := c.Now()
+	tok, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sent.Add(time.Hour); !tok.Expiry.Equal(want) {
+		t.Errorf("Expiry = %v, want %v (request sent + 3600 s)", tok.Expiry, want)
+	}
+	srv.mu.Lock()
+	serverExpiry := srv.issued[tok.AccessToken]
+	srv.mu.Unlock()
+	if tok.Expiry.After(serverExpiry) {
+		t.Errorf("client Expiry %v is after the server's %v", tok.Expiry, serverExpiry)
+	}
+	if e := f.wait(t); e.Duration != 3*time.Second {
+		t.Errorf("fetch Duration = %v, want 3s by the configured clock", e.Duration)
+	}
+}
+
+func TestCreateAccessTokenDecodesAnswer(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, _ := newClient(t, ts, c)
+	resp, err := cl.CreateAccessToken(context.Background(), paysway.CreateAccessTokenRequest{
+		ClientID: clientID, ClientSecret: clientSecret, GrantType: paysway.TokenRequestGrantTypeClientCredentials,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.AccessToken.Reveal() != "pw_at_1" || resp.TokenType != "Bearer" || resp.ExpiresIn != 3600 {
+		t.Errorf("answer = %q %q %d", resp.AccessToken.Reveal(), resp.TokenType, resp.ExpiresIn)
+	}
+	if got := resp.ExpiresIn.Duration(); got != time.Hour {
+		t.Errorf("ExpiresIn.Duration() = %v, want 1h", got)
+	}
+	// CreateAccessToken does not cache: Token makes its own request.
+	if _, err := cl.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.calls(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+func TestTokenReusedThenRenewedFiveMinutesBeforeExpiry(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c)
+	ctx := context.Background()
+	start := c.Now()
+	first, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	for _, step := range []time.Duration{time.Second, 10 * time.Minute, 29 * time.Minute, 15*time.Minute + 58*time.Second} {
+		c.Advance(step)
+		for range 5 {
+			tok, err := cl.Token(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.AccessToken != first.AccessToken {
+				t.Fatalf("at +%v: token changed to %q before the renew window", c.Now().Sub(start), tok.AccessToken)
+			}
+		}
+	}
+	if n := srv.calls(); n != 1 || len(f) != 0 {
+		t.Fatalf("at +%v: token requests = %d, fetches = %d; want 1 and none", c.Now().Sub(start), n, len(f))
+	}
+
+	// 55 minutes in, 5 minutes before expiry (renew_before: 5m): renew in
+	// the background while the still-valid token is served.
+	arrived, release := srv.holdTokens(t)
+	c.Advance(time.Second)
+	if got := c.Now().Sub(start); got != 55*time.Minute {
+		t.Fatalf("test clock at +%v, want +55m", got)
+	}
+	renewing := c.Now()
+	tok, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != first.AccessToken {
+		t.Errorf("in the renew window the still-valid token should be served while renewing, got %q", tok.AccessToken)
+	}
+	waitArrival(t, arrived)
+	for range 50 {
+		tok, err := cl.Token(ctx)
+		if err != nil || tok.AccessToken != first.AccessToken {
+			t.Fatalf("during the renewal Token = %v, %v; want the still-valid %q at once", tok, err, first.AccessToken)
+		}
+	}
+	if n := srv.calls(); n != 2 {
+		t.Errorf("token requests while renewing = %d, want 2 (one renewal in flight)", n)
+	}
+	release()
+	e := f.wait(t)
+	if e.Err != nil {
+		t.Fatalf("renewal failed: %v", e.Err)
+	}
+	// No refresh token exists: the renewal is a new client-credentials
+	// exchange with the same credentials.
+	if e.Kind != tokens.FetchInitial {
+		t.Errorf("renewal kind = %v, want %v (a client-credentials exchange)", e.Kind, tokens.FetchInitial)
+	}
+	reqs := srv.requests()
+	want := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}}
+	if diff := cmp.Diff(want, reqs[1].form); diff != "" {
+		t.Errorf("renewal form (-want +got):\n%s", diff)
+	}
+	if !reqs[1].at.Equal(renewing) {
+		t.Errorf("renewal sent at +%v, want +55m", reqs[1].at.Sub(start))
+	}
+	tok, err = cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != "pw_at_2" {
+		t.Errorf("after renewal token = %q, want pw_at_2", tok.AccessToken)
+	}
+	if want := renewing.Add(time.Hour); !tok.Expiry.Equal(want) {
+		t.Errorf("renewed Expiry = %v, want %v", tok.Expiry, want)
+	}
+	if n := srv.calls(); n != 2 || len(f) != 0 {
+		t.Errorf("token requests = %d, extra fetches = %d; want 2 and none", n, len(f))
+	}
+}
+
+func TestRenewBeforeOverride(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c, func(cfg *paysway.Config) { cfg.RenewBefore = 10 * time.Minute })
+	ctx := context.Background()
+	if _, err := cl.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	c.Advance(50*time.Minute - time.Second)
+	if _, err := cl.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.calls(); n != 1 {
+		t.Fatalf("token requests at 49:59 = %d, want 1", n)
+	}
+	c.Advance(time.Second)
+	if _, err := cl.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := f.wait(t); e.Err != nil || srv.calls() != 2 {
+		t.Errorf("at 50:00 with RenewBefore 10m: fetch %+v, requests %d; want one renewal", e, srv.calls())
+	}
+}
+
+// A failed background renewal keeps the still-valid token in service, but
+// an expired token is never handed out.
+func TestFailedRenewalServesValidTokenNeverExpiredOne(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c)
+	ctx := context.Background()
+	first, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	srv.rateLimit.Store(true)
+	c.Advance(55 * time.Minute)
+	if tok, err := cl.Token(ctx); err != nil || tok.AccessToken != first.AccessToken {
+		t.Fatalf("Token = %v, %v; want the still-valid token", tok, err)
+	}
+	if e := f.wait(t); !errors.Is(e.Err, tokens.ErrRateLimited) || e.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("renewal = %+v, want a 429", e)
+	}
+	if tok, err := cl.Token(ctx); err != nil || tok.AccessToken != first.AccessToken {
+		t.Errorf("after the failed renewal Token = %v, %v; want the still-valid token", tok, err)
+	}
+	c.Advance(5 * time.Minute) // the first token expires now
+	_, err = cl.Token(ctx)
+	if !errors.Is(err, tokens.ErrRateLimited) {
+		t.Errorf("at expiry with the endpoint refusing, Token err = %v, want ErrRateLimited (never the expired token)", err)
+	}
+	f.wait(t)
+	srv.rateLimit.Store(false)
+	tok, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken == first.AccessToken || !tok.Expiry.Equal(c.Now().Add(time.Hour)) {
+		t.Errorf("Token = %q expiring %v, want a new token", tok.AccessToken, tok.Expiry)
+	}
+}
+
+func TestExpiredTokenIsNeverSent(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, _ := newClient(t, ts, c)
+	first, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(2 * time.Hour) // idle past expiry: no background renewal ran
+	status, _, err := validate(t, cl, ts.URL, `{"amount":1}`)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("validate = %d, %v; want 200", status, err)
+	}
+	calls := srv.apiLog()
+	if len(calls) != 1 || calls[0].auth == "Bearer "+first.AccessToken {
+		t.Errorf("API saw %+v, want one call with a new token", calls)
+	}
+	if n := srv.calls(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+func TestUnauthorizedRenewsOnceAndReplaysSameBody(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c)
+	first, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	srv.revoke(first.AccessToken)
+
+	const body = `{"amount":100,"currency":"EUR","iban":"DE89370400440532013000"}`
+	status, answer, err := validate(t, cl, ts.URL, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusOK || !strings.Contains(answer, "DE89370400440532013000") {
+		t.Fatalf("replayed call = %d %s, want 200 echoing the body", status, answer)
+	}
+	want := []apiCall{{"Bearer " + first.AccessToken, body}, {"Bearer pw_at_2", body}}
+	if diff := cmp.Diff(want, srv.apiLog(), cmp.AllowUnexported(apiCall{})); diff != "" {
+		t.Errorf("API calls (-want +got):\n%s", diff)
+	}
+	if n := srv.calls(); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+	if e := f.wait(t); e.Kind != tokens.FetchAfter401 || e.Err != nil {
+		t.Errorf("renewal = %+v, want a successful after-401 fetch", e)
+	}
+	reqs := srv.requests()
+	if reqs[1].form.Get("grant_type") != "client_credentials" {
+		t.Errorf("after-401 renewal form = %v, want a client-credentials exchange", reqs[1].form)
+	}
+}
+
+func TestConcurrentUnauthorizedShareOneRenewal(t *testing.T) {
+	const n = 20
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c)
+	first, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	srv.revoke(first.AccessToken)
+	hold := newBarrier(n)
+	srv.mu.Lock()
+	srv.hold = hold // all n callers get their 401 for the same token at once
+	srv.mu.Unlock()
+
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	answers := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			statuses[i], answers[i], errs[i] = validate(t, cl, ts.URL, fmt.Sprintf(`{"amount":%d}`, i))
+		})
+	}
+	wg.Wait()
+	if hold.failed.Load() {
+		t.Fatal("the API never saw all callers with the revoked token")
+	}
+	for i := range n {
+		if errs[i] != nil || statuses[i] != http.StatusOK || !strings.Contains(answers[i], fmt.Sprintf(`amount\":%d}`, i)) {
+			t.Errorf("caller %d: %d %s %v, want 200 echoing its own body", i, statuses[i], answers[i], errs[i])
+		}
+	}
+	if got := srv.calls(); got != 2 {
+		t.Errorf("token requests = %d, want 2 (%d concurrent 401s for one token, one renewal)", got, n)
+	}
+	if len(f) != 1 {
+		t.Errorf("fetches after the 401s = %d, want 1", len(f))
+	}
+	if e := f.wait(t); e.Kind != tokens.FetchAfter401 {
+		t.Errorf("renewal kind = %v, want after-401", e.Kind)
+	}
+	byToken := map[string]int{}
+	for _, call := range srv.apiLog() {
+		byToken[call.auth]++
+	}
+	if want := map[string]int{"Bearer " + first.AccessToken: n, "Bearer pw_at_2": n}; !cmp.Equal(want, byToken) {
+		t.Errorf("API calls by token = %v, want %v", byToken, want)
+	}
+}
+
+func TestUnauthorizedTwiceIsReturnedNotLooped(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	srv.rejectAll.Store(true)
+	cl, _ := newClient(t, ts, c)
+	status, answer, err := validate(t, cl, ts.URL, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusUnauthorized || !strings.Contains(answer, "AUTH_TOKEN_INVALID") {
+		t.Errorf("answer = %d %s, want the second 401 AUTH_TOKEN_INVALID returned as is", status, answer)
+	}
+	if a, n := len(srv.apiLog()), srv.calls(); a != 2 || n != 2 {
+		t.Errorf("API calls = %d, token requests = %d; want 2 and 2 (one renewal, one replay, no loop)", a, n)
+	}
+}
+
+// A body that cannot be replayed: the 401 is returned, and the refused
+// token is not sent again.
+func TestUnauthorizedWithUnreplayableBody(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, _ := newClient(t, ts, c)
+	first, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.revoke(first.AccessToken)
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/payments/validations", struct{ io.Reader }{strings.NewReader(`{"amount":5}`)})
+	resp, err := cl.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status = %d, want the 401 (the body cannot be replayed)", resp.StatusCode)
+	}
+	if status, _, err := validate(t, cl, ts.URL, `{"amount":5}`); err != nil || status != http.StatusOK {
+		t.Errorf("next call = %d, %v; want 200 with a new token", status, err)
+	}
+	calls := srv.apiLog()
+	if len(calls) != 2 || calls[1].auth != "Bearer pw_at_2" {
+		t.Errorf("API calls = %+v, want the refused token then pw_at_2", calls)
+	}
+}
+
+func TestInvalidClientErrorIsTyped(t *testing.T) {
+	c := newClock()
+	_, ts := newServer(t, c)
+	cl, _ := newClient(t, ts, c)
+	_, err := cl.CreateAccessToken(context.Background(), paysway.CreateAccessTokenRequest{
+		ClientID: clientID, ClientSecret: wrongSecret, GrantType: paysway.TokenRequestGrantTypeClientCredentials,
+	})
+	e, body := payswayError(t, err)
+	if e.StatusCode != http.StatusUnauthorized || body.Code == nil || *body.Code != paysway.ErrorCodeAUTHINVALIDCLIENTCREDENTIALS || !body.Code.Valid() {
+		t.Errorf("error = %d code %s, want 401 AUTH_INVALID_CLIENT_CREDENTIALS", e.StatusCode, codeOf(body))
+	}
+	if body.Message != "Invalid client credentials" || e.Code != "AUTH_INVALID_CLIENT_CREDENTIALS" || e.Message != body.Message {
+		t.Errorf("Body.Message = %q, Code = %q, Message = %q", body.Message, e.Code, e.Message)
+	}
+	if want := "paysway: CreateAccessToken: 401 Unauthorized: AUTH_INVALID_CLIENT_CREDENTIALS: Invalid client credentials"; err.Error() != want {
+		t.Errorf("Error() = %q\nwant       %q", err, want)
+	}
+	if !errors.Is(err, tokens.ErrInvalidClient) || !errors.Is(err, tokens.ErrUnauthorized) {
+		t.Errorf("errors.Is ErrInvalidClient = %v, ErrUnauthorized = %v; want both", errors.Is(err, tokens.ErrInvalidClient), errors.Is(err, tokens.ErrUnauthorized))
+	}
+	if errors.Is(err, tokens.ErrRateLimited) || errors.Is(err, tokens.ErrRefreshRefused) || e.Retryable() {
+		t.Error("a refused secret is classified as rate limited, a refresh refusal or retryable")
+	}
+}
+
+// The same refusal through Token, the path most callers take.
+func TestWrongSecretThroughToken(t *testing.T) {
+	c := newClock()
+	_, ts := newServer(t, c)
+	cl, f := newClient(t, ts, c, func(cfg *paysway.Config) { cfg.ClientSecret = wrongSecret })
+	_, err := cl.Token(context.Background())
+	_, body := payswayError(t, err)
+	if codeOf(body) != "AUTH_INVALID_CLIENT_CREDENTIALS" || !errors.Is(err, tokens.ErrInvalidClient) {
+		t.Errorf("err = %v, want AUTH_INVALID_CLIENT_CREDENTIALS matching ErrInvalidClient", err)
+	}
+	if e := f.wait(t); e.StatusCode != http.StatusUnauthorized || e.Err == nil {
+		t.Errorf("fetch event = %+v, want a 401", e)
+	}
+}
+
+func TestErrorBodiesDecoded(t *testing.T) {
+	good := paysway.CreateAccessTokenRequest{ClientID: clientID, ClientSecret: clientSecret, GrantType: paysway.TokenRequestGrantTypeClientCredentials}
+	tests := []struct {
+		name     string
+		req      func(r *paysway.CreateAccessTokenRequest)
+		plain400 bool
+		status   int
+		code     string // "<nil>": no code in the body
+		message  string
+		errText  string
+	}{
+		{
+			name: "missing secret", req: func(r *paysway.CreateAccessTokenRequest) { r.ClientSecret = "" },
+			status: 401, code: "AUTH_MISSING_CLIENT_CREDENTIALS", message: "client_id and client_secret are required",
+			errText: "paysway: CreateAccessToken: 401 Unauthorized: AUTH_MISSING_CLIENT_CREDENTIALS: client_id and client_secret are required",
+		},
+		{
+			name: "missing client ID", req: func(r *paysway.CreateAccessTokenRequest) { r.ClientID = "" },
+			status: 401, code: "AUTH_MISSING_CLIENT_CREDENTIALS", message: "client_id and client_secret are required",
+			errText: "paysway: CreateAccessToken: 401 Unauthorized: AUTH_MISSING_CLIENT_CREDENTIALS: client_id and client_secret are required",
+		},
+		{
+			name: "unsupported grant type", req: func(r *paysway.CreateAccessTokenRequest) { r.GrantType = "password" },
+			status: 400, code: "AUTH_UNSUPPORTED_GRANT_TYPE", message: "grant_type must be client_credentials",
+			errText: "paysway: CreateAccessToken: 400 Bad Request: AUTH_UNSUPPORTED_GRANT_TYPE: grant_type must be client_credentials",
+		},
+		{
+			name: "no code", req: func(*paysway.CreateAccessTokenRequest) {}, plain400: true,
+			status: 400, code: "<nil>", message: "Bad request",
+			errText: "paysway: CreateAccessToken: 400 Bad Request: Bad request",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			srv, ts := newServer(t, c)
+			srv.plain400.Store(tt.plain400)
+			cl, _ := newClient(t, ts, c)
+			req := good
+			tt.req(&req)
+			_, err := cl.CreateAccessToken(context.Background(), req)
+			e, body := payswayError(t, err)
+			if e.StatusCode != tt.status || codeOf(body) != tt.code || body.Message != tt.message {
+				t.Errorf("error = %d %s %q, want %d %s %q", e.StatusCode, codeOf(body), body.Message, tt.status, tt.code, tt.message)
+			}
+			wantCode := tt.code
+			if wantCode == "<nil>" {
+				wantCode = ""
+			}
+			if e.Code != wantCode || e.Message != tt.message {
+				t.Errorf("Code = %q, Message = %q; want %q, %q", e.Code, e.Message, wantCode, tt.message)
+			}
+			if err.Error() != tt.errText {
+				t.Errorf("Error() = %q\nwant       %q", err, tt.errText)
+			}
+			if e.Retryable() || errors.Is(err, tokens.ErrRateLimited) {
+				t.Error("a 4xx refusal is retryable or rate limited")
+			}
+		})
+	}
+}
+
+func TestRateLimited(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	srv.rateLimit.Store(true)
+	cl, f := newClient(t, ts, c)
+	ctx := context.Background()
+	_, err := cl.CreateAccessToken(ctx, paysway.CreateAccessTokenRequest{
+		ClientID: clientID, ClientSecret: clientSecret, GrantType: paysway.TokenRequestGrantTypeClientCredentials,
+	})
+	e, body := payswayError(t, err)
+	if e.StatusCode != http.StatusTooManyRequests || body.Code == nil || *body.Code != paysway.ErrorCodeAUTHTOOMANYREQUESTS {
+		t.Errorf("error = %d %s, want 429 AUTH_TOO_MANY_REQUESTS", e.StatusCode, codeOf(body))
+	}
+	if !errors.Is(err, tokens.ErrRateLimited) || !e.Retryable() || e.RetryAfter != 30*time.Second {
+		t.Errorf("ErrRateLimited %v, Retryable %v, RetryAfter %v; want true, true, 30s", errors.Is(err, tokens.ErrRateLimited), e.Retryable(), e.RetryAfter)
+	}
+	if errors.Is(err, tokens.ErrInvalidClient) || errors.Is(err, tokens.ErrUnauthorized) {
+		t.Error("a 429 matches ErrInvalidClient or ErrUnauthorized")
+	}
+
+	// Through Token: the same error, and the fetch event says 429.
+	_, err = cl.Token(ctx)
+	var te *tokens.Error
+	if !errors.As(err, &te) || !errors.Is(err, tokens.ErrRateLimited) || te.RetryAfter != 30*time.Second {
+		t.Errorf("Token err = %v, want a 429 with RetryAfter 30s", err)
+	}
+	if ev := f.wait(t); ev.StatusCode != http.StatusTooManyRequests || ev.Kind != tokens.FetchInitial {
+		t.Errorf("fetch event = %+v, want an initial fetch answered 429", ev)
+	}
+}
+
+// Paysway documents a 400 only for a malformed request or an unsupported
+// grant type; refused credentials are a 401. ErrInvalidClient is documented
+// as "the client ID or secret was refused", so a caller that branches on it
+// (to page someone about rotated credentials, say) is misled by a 400 that
+// says nothing about the credentials.
+func TestBadRequestIsNotInvalidClient(t *testing.T) {
+	t.Skip("BUG (runtime, tokens.Error.Is): errors.Is(err, tokens.ErrInvalidClient) is true for every 400 to a " +
+		"client-credentials call, so Paysway's 400 AUTH_UNSUPPORTED_GRANT_TYPE and a code-less 400 \"Bad request\" " +
+		"both match ErrInvalidClient, whose doc says \"the client ID or secret was refused\"; for Paysway only the 401s " +
+		"(AUTH_INVALID_CLIENT_CREDENTIALS, AUTH_MISSING_CLIENT_CREDENTIALS) mean that. Is ignores the decoded code; " +
+		"the runtime's own TestCallErrorIs pins 400 => ErrInvalidClient, so this is the documented status rule, " +
+		"but it contradicts the sentinel's stated meaning")
+	c := newClock()
+	srv, ts := newServer(t, c)
+	cl, _ := newClient(t, ts, c)
+	_, err := cl.CreateAccessToken(context.Background(), paysway.CreateAccessTokenRequest{
+		ClientID: clientID, ClientSecret: clientSecret, GrantType: "password",
+	})
+	if errors.Is(err, tokens.ErrInvalidClient) {
+		t.Errorf("400 AUTH_UNSUPPORTED_GRANT_TYPE matches ErrInvalidClient: %v", err)
+	}
+	srv.plain400.Store(true)
+	_, err = cl.Token(context.Background())
+	if errors.Is(err, tokens.ErrInvalidClient) {
+		t.Errorf("code-less 400 \"Bad request\" matches ErrInvalidClient: %v", err)
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	srv.echo.Store(true)
+	var logs syncBuffer
+	logger := debugLogger(&logs)
+	ctx := context.Background()
+	withLogs := func(cfg *paysway.Config) { cfg.Logger = logger }
+
+	var errs []error
+	record := func(name string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			return
+		}
+		errs = append(errs, err)
+	}
+
+	// A wrong secret, echoed back by the server, through Token.
+	wrong, _ := newClient(t, ts, c, withLogs, func(cfg *paysway.Config) { cfg.ClientSecret = wrongSecret })
+	_, err := wrong.Token(ctx)
+	record("wrong secret via Token", err)
+	if e, body := payswayError(t, err); !strings.Contains(e.Message, "[REDACTED]") || !strings.Contains(body.Message, "[REDACTED]") {
+		t.Errorf("echoed secret: Message = %q, Body.Message = %q; want it kept with the secret [REDACTED]", e.Message, body.Message)
+	}
+
+	// A wrong secret in a direct call: the request's secret is scrubbed too.
+	cl, f := newClient(t, ts, c, withLogs)
+	_, err = cl.CreateAccessToken(ctx, paysway.CreateAccessTokenRequest{ClientID: clientID, ClientSecret: wrongSecret, GrantType: "client_credentials"})
+	record("wrong secret via CreateAccessToken", err)
+
+	// Missing credentials and an unsupported grant type.
+	_, err = cl.CreateAccessToken(ctx, paysway.CreateAccessTokenRequest{ClientSecret: clientSecret, GrantType: "client_credentials"})
+	record("missing client ID", err)
+	_, err = cl.CreateAccessToken(ctx, paysway.CreateAccessTokenRequest{ClientID: clientID, ClientSecret: clientSecret, GrantType: "password"})
+	record("unsupported grant type", err)
+
+	// A successful token, then a background renewal answered 429 (logged
+	// as a warning), then the 401 path whose renewal is answered 429.
+	first, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wait(t)
+	srv.rateLimit.Store(true)
+	c.Advance(55 * time.Minute)
+	if _, err := cl.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	record("background renewal 429", f.wait(t).Err)
+	srv.revoke(first.AccessToken)
+	_, _, err = validate(t, cl, ts.URL, `{"amount":1}`)
+	record("after-401 renewal 429", err)
+	if !errors.Is(err, tokens.ErrRateLimited) {
+		t.Errorf("after-401 renewal err = %v, want it to match ErrRateLimited through the *url.Error", err)
+	}
+	f.wait(t)
+	c.Advance(time.Hour)
+	_, err = cl.Token(ctx)
+	record("429 via Token", err)
+	f.wait(t)
+
+	// A code-less 400 and an unreachable server.
+	srv.rateLimit.Store(false)
+	srv.plain400.Store(true)
+	_, err = cl.Token(ctx)
+	record("code-less 400 via Token", err)
+	f.wait(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	down, _ := newClient(t, dead, c, withLogs)
+	_, err = down.Token(ctx)
+	record("unreachable server", err)
+
+	secrets := []string{clientSecret, wrongSecret, url.QueryEscape(clientSecret), url.QueryEscape(wrongSecret)}
+	secrets = append(secrets, srv.tokensIssued()...)
+	if len(srv.tokensIssued()) == 0 {
+		t.Fatal("no token was issued: the access-token checks are vacuous")
+	}
+	var outputs []string
+	for _, err := range errs {
+		outputs = append(outputs, err.Error(), fmt.Sprint(err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+		var e *tokens.Error
+		if errors.As(err, &e) {
+			outputs = append(outputs, fmt.Sprintf("%#v", e), fmt.Sprintf("%+v", e.Body), fmt.Sprintf("%#v", e.Body))
+		}
+	}
+	log := logs.String()
+	outputs = append(outputs, log)
+	for _, s := range outputs {
+		for _, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("secret %q leaked: %s", secret, s)
+			}
+		}
+	}
+	for _, want := range []string{"token fetched", "background token renewal failed", "AUTH_TOO_MANY_REQUESTS"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q, so the leak check is vacuous:\n%s", want, log)
+		}
+	}
+}
+
+// A provider that quotes the raw form body back quotes the secret
+// percent-encoded; it is the secret all the same.
+func TestFormEncodedEchoOfSecretIsRedacted(t *testing.T) {
+	t.Skip("BUG (runtime, tokens.Call redaction): Redact scrubs only the literal secret, but a form-encoded " +
+		"token request puts the secret on the wire percent-encoded (here s3cr3t%2BPaysway%26do%3Dnot%25print%2F%C3%BC), " +
+		"so a server that echoes the raw body in an error message (400 {\"message\":\"Bad request: grant_type=...&client_secret=...\"}) " +
+		"leaks it into Error.Message, err.Error() and Body.Message, against the package doc's \"never contain a client secret\". " +
+		"Any secret with a character form encoding escapes (+ / = % & non-ASCII; base64 secrets have + / =) is affected. " +
+		"Paysway does not document such an echo: this is the runtime's guarantee, not Paysway's behaviour")
+	c := newClock()
+	srv, ts := newServer(t, c)
+	srv.echoRaw.Store(true)
+	cl, _ := newClient(t, ts, c)
+	_, err := cl.Token(context.Background())
+	e, body := payswayError(t, err)
+	for _, s := range []string{err.Error(), e.Message, body.Message, fmt.Sprintf("%#v", e)} {
+		if strings.Contains(s, url.QueryEscape(clientSecret)) {
+			t.Errorf("form-encoded secret leaked: %s", s)
+		}
+	}
+}
+
+func TestConfigNeverPrintsTheSecret(t *testing.T) {
+	cfg := paysway.Config{ClientID: clientID, ClientSecret: clientSecret, RenewBefore: 5 * time.Minute}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg, "ptr", &cfg)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg, "ptr", &cfg)
+	// Nested in a struct, slog's JSONHandler marshals it and the
+	// TextHandler formats it with %+v.
+	nested := struct{ Paysway paysway.Config }{cfg}
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("nested", "app", nested)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("nested", "app", nested)
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := []string{
+		fmt.Sprint(cfg), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
+		fmt.Sprintf("%s", cfg), fmt.Sprintf("%q", cfg), fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []paysway.Config{cfg}),
+		fmt.Sprintf("%+v", nested), string(js), logs.String(),
+	}
+	for _, s := range outputs {
+		for _, secret := range []string{clientSecret, url.QueryEscape(clientSecret)} {
+			if strings.Contains(s, secret) {
+				t.Errorf("secret printed: %s", s)
+			}
+		}
+		if !strings.Contains(s, clientID) {
+			t.Errorf("client ID missing (redaction should hide only the secret): %s", s)
+		}
+	}
+	if got := fmt.Sprintf("%+v", cfg); !strings.Contains(got, "ClientSecret:[REDACTED]") {
+		t.Errorf("%%+v = %s, want ClientSecret:[REDACTED]", got)
+	}
+	if cfg.ClientSecret != clientSecret {
+		t.Error("printing modified the Config")
+	}
+}
+
+func TestConcurrentCallersShareOneRequest(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	arrived, release := srv.holdTokens(t)
+	cl, _ := newClient(t, ts, c)
+	var wg sync.WaitGroup
+	got := make([]string, 200)
+	errs := make([]error, 200)
+	for i := range got {
+		wg.Go(func() {
+			tok, err := cl.Token(context.Background())
+			errs[i] = err
+			if err == nil {
+				got[i] = tok.AccessToken
+			}
+		})
+	}
+	// Let the shared request through once it is in flight.
+	waitArrival(t, arrived)
+	release()
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || got[i] != "pw_at_1" {
+			t.Fatalf("caller %d: %q, %v", i, got[i], errs[i])
+		}
+	}
+	if n := srv.calls(); n != 1 {
+		t.Errorf("token requests = %d, want 1", n)
+	}
+}
+
+// The double must be as strict as Paysway, or the tests above prove nothing.
+func TestServerIsStrict(t *testing.T) {
+	c := newClock()
+	srv, ts := newServer(t, c)
+	post := func(path, contentType, body, auth string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e struct{ Code string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e.Code
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}}
+	js, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "client_id": clientID, "client_secret": clientSecret})
+	noGrant := url.Values{"client_id": {clientID}, "client_secret": {clientSecret}}
+	noSecret := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}}
+	formType := "application/x-www-form-urlencoded"
+	for _, tt := range []struct {
+		name, path, contentType, body, auth string
+		status                              int
+		code                                string
+	}{
+		{"JSON body", "/oauth2/token", "application/json", string(js), "", 400, "AUTH_UNSUPPORTED_GRANT_TYPE"},
+		{"form as text/plain", "/oauth2/token", "text/plain", form.Encode(), "", 400, "AUTH_UNSUPPORTED_GRANT_TYPE"},
+		{"no grant_type", "/oauth2/token", formType, noGrant.Encode(), "", 400, "AUTH_UNSUPPORTED_GRANT_TYPE"},
+		{"no client_secret", "/oauth2/token", formType, noSecret.Encode(), "", 401, "AUTH_MISSING_CLIENT_CREDENTIALS"},
+		{"API without a token", "/payments/validations", "application/json", "{}", "", 401, "AUTH_TOKEN_NOT_FOUND"},
+		{"API with an unknown token", "/payments/validations", "application/json", "{}", "Bearer pw_at_999", 401, "AUTH_TOKEN_INVALID"},
+		{"API with a non-bearer scheme", "/payments/validations", "application/json", "{}", "Basic cHc6cHc=", 401, "AUTH_TOKEN_INVALID"},
+		{"form", "/oauth2/token", formType + "; charset=utf-8", form.Encode(), "", 200, ""},
+	} {
+		if status, code := post(tt.path, tt.contentType, tt.body, tt.auth); status != tt.status || code != tt.code {
+			t.Errorf("%s: %d %q, want %d %q", tt.name, status, code, tt.status, tt.code)
+		}
+	}
+	// The token the form request got works until it expires, and not after.
+	tok := srv.tokensIssued()[0]
+	if status, _ := post("/payments/validations", "application/json", "{}", "Bearer "+tok); status != 200 {
+		t.Errorf("valid token: %d, want 200", status)
+	}
+	c.Advance(time.Hour)
+	if status, code := post("/payments/validations", "application/json", "{}", "Bearer "+tok); status != 401 || code != "AUTH_TOKEN_INVALID" {
+		t.Errorf("expired token: %d %q, want 401 AUTH_TOKEN_INVALID", status, code)
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  paysway.Config
+		want string
+	}{
+		{paysway.Config{ClientSecret: "x"}, "paysway: Config.ClientID is empty"},
+		{paysway.Config{ClientID: "x"}, "paysway: Config.ClientSecret is empty"},
+		{paysway.Config{ClientID: "x", ClientSecret: "y", BaseURL: "api.paysway.dev"}, `paysway: Config.BaseURL "api.paysway.dev" is not an absolute http or https URL`},
+		{paysway.Config{ClientID: "x", ClientSecret: "y", RenewBefore: -time.Second}, "paysway: Config.RenewBefore is negative"},
+	} {
+		_, err := paysway.New(tc.cfg)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	if paysway.DefaultBaseURL != "https://api.paysway.dev" || paysway.DefaultRenewBefore != 5*time.Minute {
+		t.Errorf("defaults = %q, %v; want https://api.paysway.dev and 5m", paysway.DefaultBaseURL, paysway.DefaultRenewBefore)
+	}
+	if _, err := paysway.New(paysway.Config{ClientID: "x", ClientSecret: "y"}); err != nil {
+		t.Errorf("New with defaults: %v", err)
+	}
+}
