@@ -60,6 +60,11 @@ type Source struct {
 	// fresh holds the cached grant until it is due for renewal, so that
 	// Token's common case takes no lock; nil otherwise.
 	fresh atomic.Pointer[freshGrant]
+	// realClock is set when Config.Now was nil. Then a timer clears fresh
+	// at the renewal time, and Token's common case reads no clock at all
+	// (time.Now costs more than the rest of it). An injected clock is read
+	// on every call instead, since it moves without timers.
+	realClock bool
 
 	mu       sync.Mutex
 	grant    *Grant    // cached, never modified; AccessToken "" after Invalidate
@@ -67,6 +72,7 @@ type Source struct {
 	after401 bool      // the cached access token was refused
 	failures int       // background renewals failed in a row
 	retryAt  time.Time // no background renewal before this
+	stale    *time.Timer // clears fresh at its renewal time (realClock only)
 }
 
 // freshGrant is a grant with its renewal time, which is before its expiry.
@@ -92,14 +98,15 @@ func NewSource(cfg Config) (*Source, error) {
 	if cfg.FetchTimeout == 0 {
 		cfg.FetchTimeout = defaultFetchTimeout
 	}
-	if cfg.Now == nil {
+	realClock := cfg.Now == nil
+	if realClock {
 		cfg.Now = time.Now
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider)}, nil
+	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock}, nil
 }
 
 // Token returns a valid grant. It is shared with other callers and must
@@ -118,7 +125,7 @@ func NewSource(cfg Config) (*Source, error) {
 // A fetch uses the cached refresh token when there is a usable one and
 // Refresh is set, and falls back to Obtain if that fails for any reason.
 func (s *Source) Token(ctx context.Context) (*Grant, error) {
-	if f := s.fresh.Load(); f != nil && s.cfg.Now().Before(f.renewAt) {
+	if f := s.fresh.Load(); f != nil && (s.realClock || s.cfg.Now().Before(f.renewAt)) {
 		return f.grant, nil
 	}
 
@@ -152,11 +159,23 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 // cache makes g the cached grant; s.mu must be held.
 func (s *Source) cache(g *Grant) {
 	s.grant = g
+	if s.stale != nil {
+		s.stale.Stop()
+		s.stale = nil
+	}
 	if g == nil || g.AccessToken == "" {
 		s.fresh.Store(nil)
 		return
 	}
-	s.fresh.Store(&freshGrant{grant: g, renewAt: s.renewAt(g)})
+	f := &freshGrant{grant: g, renewAt: s.renewAt(g)}
+	s.fresh.Store(f)
+	if s.realClock {
+		// The timer runs on the monotonic clock, as the grant's times do
+		// (they come from time.Now), and fires minutes before expiry for
+		// the usual window: a slow scheduler cannot make it serve an
+		// expired token. The slow path re-checks the wall clock.
+		s.stale = time.AfterFunc(time.Until(f.renewAt), func() { s.fresh.CompareAndSwap(f, nil) })
+	}
 }
 
 // renewAt returns when g is due for renewal: RenewBefore ahead of its
