@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ type Config struct {
 	// FetchTimeout bounds one shared token fetch, all its requests
 	// included; 0 means 30 seconds.
 	FetchTimeout time.Duration
+	// Retry bounds the retries of token requests that failed transiently
+	// (network errors, 429, 5xx); its zero value means the defaults.
+	Retry Retry
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug and warning records, never secrets; nil
@@ -48,6 +52,19 @@ type Config struct {
 	// outcome, once the cache reflects it and before callers waiting for
 	// the fetch are released.
 	OnFetch func(FetchEvent)
+}
+
+// Retry bounds how a fetch retries a token request that failed
+// transiently. All retries of one fetch also stay within FetchTimeout.
+type Retry struct {
+	// Attempts is the most requests of one kind a fetch makes, the first
+	// included; 0 means 4, and 1 turns retries off.
+	Attempts int
+	// BaseDelay is the first backoff, doubled for each further attempt;
+	// 0 means 200ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
+	MaxDelay time.Duration
 }
 
 // Source caches a provider's grant and renews it; see Token. A Source is
@@ -67,12 +84,15 @@ type Source struct {
 	realClock bool
 
 	mu       sync.Mutex
-	grant    *Grant    // cached, never modified; AccessToken "" after Invalidate
-	flight   *flight   // the fetch in progress, if any
-	after401 bool      // the cached access token was refused
-	failures int       // background renewals failed in a row
-	retryAt  time.Time // no background renewal before this
+	grant    *Grant      // cached, never modified; AccessToken "" after Invalidate
+	flight   *flight     // the fetch in progress, if any
+	after401 bool        // the cached access token was refused
+	failures int         // background renewals failed in a row
+	retryAt  time.Time   // no background renewal before this
 	stale    *time.Timer // clears fresh at its renewal time (realClock only)
+
+	// sleep waits between retries; tests replace it.
+	sleep func(context.Context, time.Duration) error
 }
 
 // freshGrant is a grant with its renewal time, which is before its expiry.
@@ -89,7 +109,7 @@ func NewSource(cfg Config) (*Source, error) {
 		return nil, errors.New("tokens: NewSource: Config.Provider is required")
 	case cfg.Obtain == nil:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
-	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0:
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
 	}
 	if cfg.RenewBefore == 0 {
@@ -98,6 +118,9 @@ func NewSource(cfg Config) (*Source, error) {
 	if cfg.FetchTimeout == 0 {
 		cfg.FetchTimeout = defaultFetchTimeout
 	}
+	cfg.Retry.Attempts = cmp.Or(cfg.Retry.Attempts, 4)
+	cfg.Retry.BaseDelay = cmp.Or(cfg.Retry.BaseDelay, 200*time.Millisecond)
+	cfg.Retry.MaxDelay = cmp.Or(cfg.Retry.MaxDelay, 10*time.Second)
 	realClock := cfg.Now == nil
 	if realClock {
 		cfg.Now = time.Now
@@ -106,7 +129,7 @@ func NewSource(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock}, nil
+	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock, sleep: sleepCtx}, nil
 }
 
 // Token returns a valid grant. It is shared with other callers and must

@@ -260,6 +260,8 @@ func TestSourceBackgroundFailure(t *testing.T) {
 	var fail atomic.Bool
 	h.start(t, tokens.Config{
 		RenewBefore: time.Hour,
+		// One request per fetch: this is about the backoff between fetches.
+		Retry: tokens.Retry{Attempts: 1},
 		Obtain: func(ctx context.Context) (*tokens.Grant, error) {
 			if fail.Load() {
 				return nil, &tokens.Error{Provider: "acme", Op: "ObtainToken", StatusCode: 503}
