@@ -176,7 +176,7 @@ func transient(err error) bool {
 		return e.Retryable()
 	}
 	var ue *url.Error
-	return errors.As(err, &ue) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &ue) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrCrossHostRedirect)
 }
 
 // backoff is the wait before attempt n+1: BaseDelay·2ⁿ⁻¹ with equal jitter

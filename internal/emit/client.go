@@ -116,6 +116,9 @@ func config(f *jen.File, p *model.Provider) {
 		jen.Id("ClientSecret").String(),
 		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
 		jen.Id("BaseURL").String(),
+		jen.Comment("AllowInsecureHTTP allows a plain http BaseURL on a host other than"),
+		jen.Comment("loopback; the credentials then cross the network unencrypted."),
+		jen.Id("AllowInsecureHTTP").Bool(),
 		jen.Comment("HTTPClient sends every request; nil means a client with a 30-second"),
 		jen.Comment("timeout."),
 		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client"),
@@ -214,8 +217,8 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
-		jen.If(jen.List(jen.Id("u"), jen.Err()).Op(":=").Qual("net/url", "Parse").Call(jen.Id("base")), jen.Err().Op("!=").Nil().Op("||").Id("u").Dot("Host").Op("==").Lit("").Op("||").Params(jen.Id("u").Dot("Scheme").Op("!=").Lit("https").Op("&&").Id("u").Dot("Scheme").Op("!=").Lit("http"))).Block(
-			errf("Config.BaseURL %q is not an absolute http or https URL", jen.Id("base")),
+		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("base"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
+			errf("Config.BaseURL %w", jen.Err()),
 		),
 		jen.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient"),
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
