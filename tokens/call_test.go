@@ -398,7 +398,7 @@ func TestCallMalformed(t *testing.T) {
 			`field "access_token": cannot decode a JSON number into tokens.Secret`},
 		{"array", "application/json", `[1]`, "cannot decode a JSON array into tokens_test.tokenAnswer"},
 		{"bad expiry", "application/json", `{"access_token":"tok-s3cr3t","expires_in":"soon"}`,
-			`tokens.Minutes: want an integer or a string holding one, got "soon"`},
+			`tokens.Minutes: want an integer or a string holding one, got a string of 4 bytes that does not parse`},
 	}
 	for _, tt := range tests {
 		srv, _ := serve(t, reply(200, tt.contentType, tt.body))
