@@ -195,7 +195,11 @@ func (c *Client) HTTPClient() *http.Client {
 // It does not cache: use Token for a cached, renewed token. A non-2xx answer
 // is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) CreateToken(ctx context.Context, req CreateTokenRequest) (*CreateTokenResponse, error) {
-	return c.createToken(ctx, req, tokens.ClientCredentials)
+	kind := tokens.ClientCredentials
+	if req.RefreshToken != "" {
+		kind = tokens.RefreshGrant
+	}
+	return c.createToken(ctx, req, kind)
 }
 
 func (c *Client) createToken(ctx context.Context, req CreateTokenRequest, kind tokens.CallKind) (*CreateTokenResponse, error) {

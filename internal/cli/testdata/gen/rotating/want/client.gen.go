@@ -187,7 +187,11 @@ func (c *Client) HTTPClient() *http.Client {
 // It does not cache: use Token for a cached, renewed token. A non-2xx answer
 // is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) Authenticate(ctx context.Context, req AuthenticateRequest) (*AuthenticateResponse, error) {
-	return c.authenticate(ctx, req, tokens.ClientCredentials)
+	kind := tokens.ClientCredentials
+	if req.RefreshToken != "" {
+		kind = tokens.RefreshGrant
+	}
+	return c.authenticate(ctx, req, kind)
 }
 
 func (c *Client) authenticate(ctx context.Context, req AuthenticateRequest, kind tokens.CallKind) (*AuthenticateResponse, error) {
