@@ -263,6 +263,11 @@ func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
 	}
 	s.failures++
 	wait := min(time.Second<<min(s.failures-1, 6), time.Minute)
+	// A provider that said when to come back is believed, within reason.
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > wait {
+		wait = min(e.RetryAfter, s.cfg.Retry.MaxDelay*6)
+	}
 	s.retryAt = s.cfg.Now().Add(wait)
 	return wait
 }
