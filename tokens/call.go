@@ -88,7 +88,7 @@ func (c *Call) Do(ctx context.Context, hc *http.Client, out any) error {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	resp, err := hc.Do(req)
+	resp, err := sameHostOnly(hc).Do(req)
 	if err != nil {
 		return fmt.Errorf("%s%w", prefix(c.Provider, c.Op), err)
 	}

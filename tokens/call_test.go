@@ -302,21 +302,25 @@ func TestCallErrorIs(t *testing.T) {
 	tests := []struct {
 		kind   tokens.CallKind
 		status int
+		body   string
 		want   []error
 	}{
-		{tokens.ClientCredentials, 400, []error{tokens.ErrInvalidClient}},
-		{tokens.ClientCredentials, 401, []error{tokens.ErrInvalidClient, tokens.ErrUnauthorized}},
-		{tokens.ClientCredentials, 403, nil},
-		{tokens.ClientCredentials, 429, []error{tokens.ErrRateLimited}},
-		{tokens.RefreshGrant, 400, []error{tokens.ErrRefreshRefused}},
-		{tokens.RefreshGrant, 401, []error{tokens.ErrRefreshRefused, tokens.ErrUnauthorized}},
-		{tokens.RefreshGrant, 429, []error{tokens.ErrRateLimited}},
-		{tokens.RefreshGrant, 500, nil},
-		{tokens.Other, 400, nil},
-		{tokens.Other, 401, []error{tokens.ErrUnauthorized}},
+		// A 400 is a malformed request unless RFC 6749 says invalid_client.
+		{tokens.ClientCredentials, 400, "", nil},
+		{tokens.ClientCredentials, 400, `{"error":"invalid_request"}`, nil},
+		{tokens.ClientCredentials, 400, `{"error":"invalid_client"}`, []error{tokens.ErrInvalidClient}},
+		{tokens.ClientCredentials, 401, "", []error{tokens.ErrInvalidClient, tokens.ErrUnauthorized}},
+		{tokens.ClientCredentials, 403, "", nil},
+		{tokens.ClientCredentials, 429, "", []error{tokens.ErrRateLimited}},
+		{tokens.RefreshGrant, 400, "", []error{tokens.ErrRefreshRefused}},
+		{tokens.RefreshGrant, 401, "", []error{tokens.ErrRefreshRefused, tokens.ErrUnauthorized}},
+		{tokens.RefreshGrant, 429, "", []error{tokens.ErrRateLimited}},
+		{tokens.RefreshGrant, 500, "", nil},
+		{tokens.Other, 400, "", nil},
+		{tokens.Other, 401, "", []error{tokens.ErrUnauthorized}},
 	}
 	for _, tt := range tests {
-		srv, _ := serve(t, reply(tt.status, "text/plain", ""))
+		srv, _ := serve(t, reply(tt.status, "application/json", tt.body))
 		call := &tokens.Call{Provider: "acme", Kind: tt.kind, Method: http.MethodPost, URL: srv.URL}
 		err := call.Do(context.Background(), srv.Client(), nil)
 		for _, target := range all {
@@ -398,7 +402,7 @@ func TestCallMalformed(t *testing.T) {
 			`field "access_token": cannot decode a JSON number into tokens.Secret`},
 		{"array", "application/json", `[1]`, "cannot decode a JSON array into tokens_test.tokenAnswer"},
 		{"bad expiry", "application/json", `{"access_token":"tok-s3cr3t","expires_in":"soon"}`,
-			`tokens.Minutes: want an integer or a string holding one, got "soon"`},
+			`tokens.Minutes: want an integer or a string holding one, got a string of 4 bytes that does not parse`},
 	}
 	for _, tt := range tests {
 		srv, _ := serve(t, reply(200, tt.contentType, tt.body))
@@ -452,5 +456,38 @@ func TestCallErrorBodyMismatch(t *testing.T) {
 	var e *tokens.Error
 	if err := call.Do(context.Background(), srv.Client(), nil); !errors.As(err, &e) || e.Body != nil || e.Message != "Not a list" {
 		t.Errorf("Do = %#v", err)
+	}
+}
+
+// A provider that quotes the raw request body in its error quotes the
+// secret as the body carried it: percent-encoded in a form, escaped in
+// JSON. Both forms are redacted.
+func TestCallRedactsEncodedEchoes(t *testing.T) {
+	for _, enc := range []tokens.Encoding{tokens.Form, tokens.JSON} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"message": "bad request: " + string(b)})
+		}))
+		defer srv.Close()
+		call := &tokens.Call{Provider: "acme", Op: "ObtainToken", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+			Encoding: enc, Body: map[string]tokens.Secret{"client_secret": clientSecret}, Redact: []tokens.Secret{clientSecret},
+			Errors: []tokens.ErrorBody{{Status: "400", New: func() any { return new(map[string]string) }, MessagePath: "message"}}}
+		err := call.Do(context.Background(), srv.Client(), nil)
+		var e *tokens.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("err = %v", err)
+		}
+		for _, s := range []string{err.Error(), fmt.Sprintf("%#v", e), fmt.Sprintf("%v", e.Body)} {
+			for _, form := range []string{clientSecret, url.QueryEscape(clientSecret), url.PathEscape(clientSecret), `p@ss:w%rd+\u0026=\u003c\"ü\u003e`} {
+				if strings.Contains(s, form) {
+					t.Errorf("encoding %d: %q leaks the secret as %q", enc, s, form)
+				}
+			}
+		}
+		if !strings.Contains(e.Message, "[REDACTED]") {
+			t.Errorf("encoding %d: Message = %q, want the secret replaced", enc, e.Message)
+		}
 	}
 }

@@ -15,8 +15,9 @@ var (
 	ErrRateLimited = errors.New("tokens: rate limited")
 	// ErrUnauthorized matches a 401 answer.
 	ErrUnauthorized = errors.New("tokens: unauthorized")
-	// ErrInvalidClient matches a 400 or 401 answer to a client-credentials
-	// token request: the client ID or secret was refused.
+	// ErrInvalidClient matches a refused client-credentials token request:
+	// a 401, or a 400 whose code is RFC 6749's "invalid_client" (a 400 is
+	// otherwise a malformed request, not refused credentials).
 	ErrInvalidClient = errors.New("tokens: invalid client credentials")
 	// ErrRefreshRefused matches a 4xx answer other than 429 to a
 	// refresh-token request: the refresh token is expired, revoked or spent.
@@ -78,8 +79,8 @@ func (e *Error) Is(target error) bool {
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrInvalidClient:
-		return e.kind == ClientCredentials &&
-			(e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnauthorized)
+		return e.kind == ClientCredentials && (e.StatusCode == http.StatusUnauthorized ||
+			e.StatusCode == http.StatusBadRequest && strings.EqualFold(e.Code, "invalid_client"))
 	case ErrRefreshRefused:
 		return e.kind == RefreshGrant && e.StatusCode >= 400 && e.StatusCode <= 499 &&
 			e.StatusCode != http.StatusTooManyRequests

@@ -3,7 +3,9 @@ package tokens
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -125,21 +127,81 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 		if f.kind == FetchAfter401 {
 			kind = FetchAfter401
 		}
-		g, ev := s.attempt(ctx, kind, func(ctx context.Context) (*Grant, error) {
+		g, err := s.retrying(ctx, kind, &events, func(ctx context.Context) (*Grant, error) {
 			return s.cfg.Refresh(ctx, f.refreshToken)
 		})
-		events = append(events, ev)
-		if ev.Err == nil {
+		if err == nil {
 			if g.RefreshToken == "" && !s.cfg.RotatesRefreshToken {
 				g.RefreshToken, g.RefreshExpiry = f.refreshToken, f.refreshExpiry
 			}
 			return g, events
 		}
 		f.refreshFailed = true
-		s.log.Warn("token refresh failed; falling back to client credentials", "err", ev.Err)
+		s.log.Warn("token refresh failed; falling back to client credentials", "err", err)
 	}
-	g, ev := s.attempt(ctx, f.kind, s.cfg.Obtain)
-	return g, append(events, ev)
+	g, _ := s.retrying(ctx, f.kind, &events, s.cfg.Obtain)
+	return g, events
+}
+
+// retrying makes requests with fn until one succeeds, one fails for good,
+// Retry.Attempts are spent or ctx's deadline would pass during the next
+// backoff. Network errors, 429 and 5xx are transient; the backoff doubles
+// from Retry.BaseDelay with jitter, and a Retry-After (capped at
+// Retry.MaxDelay) replaces it.
+func (s *Source) retrying(ctx context.Context, kind FetchKind, events *[]FetchEvent, fn func(context.Context) (*Grant, error)) (*Grant, error) {
+	r := s.cfg.Retry
+	for n := 1; ; n++ {
+		g, ev := s.attempt(ctx, kind, fn)
+		*events = append(*events, ev)
+		if ev.Err == nil || n >= r.Attempts || !transient(ev.Err) {
+			return g, ev.Err
+		}
+		wait := backoff(r, n, ev.Err)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, ev.Err
+		}
+		s.log.Debug("token request failed; retrying", "kind", kind, "attempt", n, "wait", wait, "err", ev.Err)
+		if err := s.sleep(ctx, wait); err != nil {
+			return nil, ev.Err
+		}
+	}
+}
+
+// transient reports whether a failed token request may succeed if made
+// again: a network error, 429 or 5xx. A malformed answer or any other
+// status will not change.
+func transient(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retryable()
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrCrossHostRedirect)
+}
+
+// backoff is the wait before attempt n+1: BaseDelay·2ⁿ⁻¹ with equal jitter
+// (half fixed, half random, so waits neither collapse to zero nor move in
+// lockstep across clients), capped at MaxDelay; a Retry-After wins, capped
+// the same way.
+func backoff(r Retry, n int, err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return min(e.RetryAfter, r.MaxDelay)
+	}
+	d := min(r.BaseDelay<<min(n-1, 20), r.MaxDelay)
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // attempt makes one token request with fn and checks its grant, returning
@@ -201,6 +263,11 @@ func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
 	}
 	s.failures++
 	wait := min(time.Second<<min(s.failures-1, 6), time.Minute)
+	// A provider that said when to come back is believed, within reason.
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > wait {
+		wait = min(e.RetryAfter, s.cfg.Retry.MaxDelay*6)
+	}
 	s.retryAt = s.cfg.Now().Add(wait)
 	return wait
 }

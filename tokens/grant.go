@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"time"
@@ -79,4 +80,31 @@ func (g Grant) LogValue() slog.Value {
 		attrs = append(attrs, slog.Time("refresh_expiry", g.RefreshExpiry))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON encodes g with its tokens redacted: a Grant is never a wire
+// body, and JSON is how values end up in logs and dumps.
+func (g Grant) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		AccessToken   string     `json:"access_token"`
+		TokenType     string     `json:"token_type,omitempty"`
+		RefreshToken  string     `json:"refresh_token,omitempty"`
+		IssuedAt      time.Time  `json:"issued_at"`
+		Expiry        time.Time  `json:"expiry"`
+		RefreshExpiry *time.Time `json:"refresh_expiry,omitempty"`
+	}{
+		AccessToken:   g.AccessToken.String(),
+		TokenType:     g.TokenType,
+		RefreshToken:  g.RefreshToken.String(),
+		IssuedAt:      g.IssuedAt,
+		Expiry:        g.Expiry,
+		RefreshExpiry: optionalTime(g.RefreshExpiry),
+	})
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

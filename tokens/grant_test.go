@@ -2,6 +2,7 @@ package tokens_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,5 +85,18 @@ func TestGrantDoesNotPrintTokens(t *testing.T) {
 	}
 	if last := outs[len(outs)-2]; !strings.Contains(last, `"grant":{"access_token":"[REDACTED]","token_type":"bearer","refresh_token":"[REDACTED]"`) {
 		t.Errorf("JSON log = %s", last)
+	}
+}
+
+func TestGrantJSONIsRedacted(t *testing.T) {
+	g := tokens.Grant{AccessToken: "at-secret", RefreshToken: "rt-secret", TokenType: "Bearer", Expiry: time.Unix(1900000000, 0).UTC()}
+	for _, v := range []any{g, &g, []tokens.Grant{g}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := string(b); strings.Contains(s, "at-secret") || strings.Contains(s, "rt-secret") || !strings.Contains(s, `"access_token":"[REDACTED]"`) {
+			t.Errorf("json = %s", s)
+		}
 	}
 }

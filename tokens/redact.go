@@ -2,6 +2,8 @@ package tokens
 
 import (
 	"cmp"
+	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -14,8 +16,16 @@ type redactor struct{ r *strings.Replacer }
 func newRedactor(secrets []Secret) redactor {
 	var vals []string
 	for _, s := range secrets {
-		if s != "" {
-			vals = append(vals, string(s))
+		if s == "" {
+			continue
+		}
+		// Also as the request carried it: a form body percent-encodes
+		// the secret, a JSON body escapes it, and a provider may echo
+		// either back.
+		for _, v := range []string{string(s), url.QueryEscape(string(s)), url.PathEscape(string(s)), jsonEscaped(string(s))} {
+			if !slices.Contains(vals, v) {
+				vals = append(vals, v)
+			}
 		}
 	}
 	// Longest first: the Replacer tries its pairs in order, and a secret
@@ -26,6 +36,12 @@ func newRedactor(secrets []Secret) redactor {
 		pairs = append(pairs, v, redacted)
 	}
 	return redactor{strings.NewReplacer(pairs...)}
+}
+
+// jsonEscaped is s as encoding/json writes it inside a string.
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
 
 // tree scrubs every string in decoded JSON, in place.

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ type Config struct {
 	// FetchTimeout bounds one shared token fetch, all its requests
 	// included; 0 means 30 seconds.
 	FetchTimeout time.Duration
+	// Retry bounds the retries of token requests that failed transiently
+	// (network errors, 429, 5xx); its zero value means the defaults.
+	Retry Retry
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug and warning records, never secrets; nil
@@ -48,6 +52,19 @@ type Config struct {
 	// outcome, once the cache reflects it and before callers waiting for
 	// the fetch are released.
 	OnFetch func(FetchEvent)
+}
+
+// Retry bounds how a fetch retries a token request that failed
+// transiently. All retries of one fetch also stay within FetchTimeout.
+type Retry struct {
+	// Attempts is the most requests of one kind a fetch makes, the first
+	// included; 0 means 4, and 1 turns retries off.
+	Attempts int
+	// BaseDelay is the first backoff, doubled for each further attempt;
+	// 0 means 200ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
+	MaxDelay time.Duration
 }
 
 // Source caches a provider's grant and renews it; see Token. A Source is
@@ -60,13 +77,22 @@ type Source struct {
 	// fresh holds the cached grant until it is due for renewal, so that
 	// Token's common case takes no lock; nil otherwise.
 	fresh atomic.Pointer[freshGrant]
+	// realClock is set when Config.Now was nil. Then a timer clears fresh
+	// at the renewal time, and Token's common case reads no clock at all
+	// (time.Now costs more than the rest of it). An injected clock is read
+	// on every call instead, since it moves without timers.
+	realClock bool
 
 	mu       sync.Mutex
-	grant    *Grant    // cached, never modified; AccessToken "" after Invalidate
-	flight   *flight   // the fetch in progress, if any
-	after401 bool      // the cached access token was refused
-	failures int       // background renewals failed in a row
-	retryAt  time.Time // no background renewal before this
+	grant    *Grant      // cached, never modified; AccessToken "" after Invalidate
+	flight   *flight     // the fetch in progress, if any
+	after401 bool        // the cached access token was refused
+	failures int         // background renewals failed in a row
+	retryAt  time.Time   // no background renewal before this
+	stale    *time.Timer // clears fresh at its renewal time (realClock only)
+
+	// sleep waits between retries; tests replace it.
+	sleep func(context.Context, time.Duration) error
 }
 
 // freshGrant is a grant with its renewal time, which is before its expiry.
@@ -83,7 +109,7 @@ func NewSource(cfg Config) (*Source, error) {
 		return nil, errors.New("tokens: NewSource: Config.Provider is required")
 	case cfg.Obtain == nil:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
-	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0:
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
 	}
 	if cfg.RenewBefore == 0 {
@@ -92,14 +118,18 @@ func NewSource(cfg Config) (*Source, error) {
 	if cfg.FetchTimeout == 0 {
 		cfg.FetchTimeout = defaultFetchTimeout
 	}
-	if cfg.Now == nil {
+	cfg.Retry.Attempts = cmp.Or(cfg.Retry.Attempts, 4)
+	cfg.Retry.BaseDelay = cmp.Or(cfg.Retry.BaseDelay, 200*time.Millisecond)
+	cfg.Retry.MaxDelay = cmp.Or(cfg.Retry.MaxDelay, 10*time.Second)
+	realClock := cfg.Now == nil
+	if realClock {
 		cfg.Now = time.Now
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider)}, nil
+	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock, sleep: sleepCtx}, nil
 }
 
 // Token returns a valid grant. It is shared with other callers and must
@@ -118,7 +148,7 @@ func NewSource(cfg Config) (*Source, error) {
 // A fetch uses the cached refresh token when there is a usable one and
 // Refresh is set, and falls back to Obtain if that fails for any reason.
 func (s *Source) Token(ctx context.Context) (*Grant, error) {
-	if f := s.fresh.Load(); f != nil && s.cfg.Now().Before(f.renewAt) {
+	if f := s.fresh.Load(); f != nil && (s.realClock || s.cfg.Now().Before(f.renewAt)) {
 		return f.grant, nil
 	}
 
@@ -152,11 +182,23 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 // cache makes g the cached grant; s.mu must be held.
 func (s *Source) cache(g *Grant) {
 	s.grant = g
+	if s.stale != nil {
+		s.stale.Stop()
+		s.stale = nil
+	}
 	if g == nil || g.AccessToken == "" {
 		s.fresh.Store(nil)
 		return
 	}
-	s.fresh.Store(&freshGrant{grant: g, renewAt: s.renewAt(g)})
+	f := &freshGrant{grant: g, renewAt: s.renewAt(g)}
+	s.fresh.Store(f)
+	if s.realClock {
+		// The timer runs on the monotonic clock, as the grant's times do
+		// (they come from time.Now), and fires minutes before expiry for
+		// the usual window: a slow scheduler cannot make it serve an
+		// expired token. The slow path re-checks the wall clock.
+		s.stale = time.AfterFunc(time.Until(f.renewAt), func() { s.fresh.CompareAndSwap(f, nil) })
+	}
 }
 
 // renewAt returns when g is due for renewal: RenewBefore ahead of its

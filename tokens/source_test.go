@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,6 +260,8 @@ func TestSourceBackgroundFailure(t *testing.T) {
 	var fail atomic.Bool
 	h.start(t, tokens.Config{
 		RenewBefore: time.Hour,
+		// One request per fetch: this is about the backoff between fetches.
+		Retry: tokens.Retry{Attempts: 1},
 		Obtain: func(ctx context.Context) (*tokens.Grant, error) {
 			if fail.Load() {
 				return nil, &tokens.Error{Provider: "acme", Op: "ObtainToken", StatusCode: 503}
@@ -722,5 +725,55 @@ func TestFetchKindString(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", int(k), got, want)
 		}
+	}
+}
+
+// With the default clock, Token reads no clock while the grant is fresh: a
+// timer marks it due at its renewal time. The grant here is due 50ms after
+// it is issued; the test waits (bounded) for the renewal that must follow.
+func TestSourceRealClockRenewsByTimer(t *testing.T) {
+	var mu sync.Mutex
+	var issued []time.Time
+	s, err := tokens.NewSource(tokens.Config{
+		Provider:    "acme",
+		RenewBefore: 100 * time.Millisecond,
+		Obtain: func(context.Context) (*tokens.Grant, error) {
+			now := time.Now()
+			mu.Lock()
+			issued = append(issued, now)
+			n := len(issued)
+			mu.Unlock()
+			return &tokens.Grant{AccessToken: tokens.Secret(fmt.Sprint("tok-", n)), IssuedAt: now, Expiry: now.Add(150 * time.Millisecond)}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := s.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g, err := s.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !time.Now().Before(g.Expiry) {
+			t.Fatalf("served %s at %v, past its expiry %v", g.AccessToken.Reveal(), time.Now(), g.Expiry)
+		}
+		if g.AccessToken != first.AccessToken {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the grant was never renewed")
+		}
+		runtime.Gosched()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if gap := issued[1].Sub(issued[0]); gap < 50*time.Millisecond {
+		t.Errorf("renewed %v after issue, before its renewal time (50ms)", gap)
 	}
 }

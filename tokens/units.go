@@ -133,7 +133,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return &valueError{typ: "tokens.Timestamp", want: "an RFC 3339 string", got: truncate(string(b), 32)}
+	return &valueError{typ: "tokens.Timestamp", want: "an RFC 3339 string", got: describe(b)}
 }
 
 func unmarshalInt(b []byte, typ string, dst *int64) error {
@@ -142,7 +142,7 @@ func unmarshalInt(b []byte, typ string, dst *int64) error {
 	}
 	n, ok := parseInt(b)
 	if !ok {
-		return &valueError{typ: typ, want: "an integer or a string holding one", got: truncate(string(b), 32)}
+		return &valueError{typ: typ, want: "an integer or a string holding one", got: describe(b)}
 	}
 	*dst = n
 	return nil
@@ -177,9 +177,28 @@ func isJSONNumber(s string) bool {
 	return s != "" && (s[0] == '-' || isDigit(s[0])) && isDigit(s[len(s)-1]) && json.Valid([]byte(s))
 }
 
-// valueError is a JSON value that does not fit a lifetime type. The value is
-// a lifetime, not a secret, so it is quoted (truncated) to help debugging.
+// valueError is a JSON value that does not fit a lifetime type.
 type valueError struct{ typ, want, got string }
+
+// describe names what a JSON value is without quoting a string: a provider
+// may put anything in a malformed field, and errors must not carry secrets.
+// Numbers are shown (truncated); they are what a lifetime should be.
+func describe(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '"':
+		return fmt.Sprintf("a string of %d bytes that does not parse", len(b)-2)
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "the number " + truncate(string(b), 32)
+}
 
 func (e *valueError) Error() string {
 	return fmt.Sprintf("%s: want %s, got %s", e.typ, e.want, e.got)

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -41,6 +40,9 @@ type Config struct {
 	ClientSecret string
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
 	BaseURL string
+	// AllowInsecureHTTP allows a plain http BaseURL on a host other than
+	// loopback; the credentials then cross the network unencrypted.
+	AllowInsecureHTTP bool
 	// HTTPClient sends every request; nil means a client with a 30-second
 	// timeout.
 	HTTPClient *http.Client
@@ -118,8 +120,8 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("dollr: Config.BaseURL %q is not an absolute http or https URL", base)
+	if err := tokens.CheckBaseURL(base, cfg.AllowInsecureHTTP); err != nil {
+		return nil, fmt.Errorf("dollr: Config.BaseURL %w", err)
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {

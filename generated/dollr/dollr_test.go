@@ -502,10 +502,14 @@ func TestNewValidatesConfig(t *testing.T) {
 		{dollr.Config{ClientID: "x"}, "dollr: Config.ClientSecret is empty"},
 		{dollr.Config{ClientID: "x", ClientSecret: "y", BaseURL: "api.heydollr.app"}, `dollr: Config.BaseURL "api.heydollr.app" is not an absolute http or https URL`},
 		{dollr.Config{ClientID: "x", ClientSecret: "y", RenewBefore: -time.Second}, "dollr: Config.RenewBefore is negative"},
+		{dollr.Config{ClientID: "x", ClientSecret: "y", BaseURL: "http://api.heydollr.app"}, `dollr: Config.BaseURL "http://api.heydollr.app" is not https: credentials would cross the network in clear text (loopback hosts are allowed; set AllowInsecureHTTP to allow others)`},
 	} {
 		_, err := dollr.New(tc.cfg)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
 		}
+	}
+	if _, err := dollr.New(dollr.Config{ClientID: "x", ClientSecret: "y", BaseURL: "http://api.heydollr.app", AllowInsecureHTTP: true}); err != nil {
+		t.Errorf("AllowInsecureHTTP: %v", err)
 	}
 }

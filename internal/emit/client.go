@@ -116,6 +116,9 @@ func config(f *jen.File, p *model.Provider) {
 		jen.Id("ClientSecret").String(),
 		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
 		jen.Id("BaseURL").String(),
+		jen.Comment("AllowInsecureHTTP allows a plain http BaseURL on a host other than"),
+		jen.Comment("loopback; the credentials then cross the network unencrypted."),
+		jen.Id("AllowInsecureHTTP").Bool(),
 		jen.Comment("HTTPClient sends every request; nil means a client with a 30-second"),
 		jen.Comment("timeout."),
 		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client"),
@@ -214,8 +217,8 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
-		jen.If(jen.List(jen.Id("u"), jen.Err()).Op(":=").Qual("net/url", "Parse").Call(jen.Id("base")), jen.Err().Op("!=").Nil().Op("||").Id("u").Dot("Host").Op("==").Lit("").Op("||").Params(jen.Id("u").Dot("Scheme").Op("!=").Lit("https").Op("&&").Id("u").Dot("Scheme").Op("!=").Lit("http"))).Block(
-			errf("Config.BaseURL %q is not an absolute http or https URL", jen.Id("base")),
+		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("base"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
+			errf("Config.BaseURL %w", jen.Err()),
 		),
 		jen.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient"),
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
@@ -278,12 +281,21 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Comment("It does not cache: use Token for a cached, renewed token. A non-2xx answer")
 	f.Comment("is a *tokens.Error whose Body holds the provider's decoded error.")
 	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Qual(tokensPkg, kind)}
+	var body []jen.Code
+	if rt := refreshField(p, ep); rt != "" {
+		// One endpoint serves both grants: a request carrying a refresh
+		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
+		body = append(body,
+			jen.Id("kind").Op(":=").Qual(tokensPkg, "ClientCredentials"),
+			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "RefreshGrant")),
+		)
+		args[2] = jen.Id("kind")
+	}
 	if basic {
 		args = append(args, jen.True())
 	}
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ep.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType)).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(
-		jen.Return(jen.Id("c").Dot(lower(ep.Method)).Call(args...)),
-	)
+	body = append(body, jen.Return(jen.Id("c").Dot(lower(ep.Method)).Call(args...)))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ep.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType)).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
 
 	redact := []jen.Code{jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientSecret"))}
@@ -314,7 +326,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			),
 		)
 	}
-	body := []jen.Code{jen.Id("call").Op(":=").Qual(tokensPkg, "Call").Values(call)}
+	body = []jen.Code{jen.Id("call").Op(":=").Qual(tokensPkg, "Call").Values(call)}
 	body = append(body, pre...)
 	body = append(body,
 		jen.Var().Id("out").Id(ep.ResponseType),
@@ -323,6 +335,20 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(lower(ep.Method)).Params(params...).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
+}
+
+// refreshField is the Go name of the refresh-token field when ep serves
+// both the client-credentials and the refresh grant, else "".
+func refreshField(p *model.Provider, ep *model.Endpoint) string {
+	if p.Strategy != model.RefreshGrant || p.Refresh.Endpoint != ep {
+		return ""
+	}
+	for _, f := range p.Refresh.Fields {
+		if f.Value == model.ValueRefreshToken {
+			return f.GoName
+		}
+	}
+	return ""
 }
 
 // exchange prints obtain or refresh: fill the request, call, convert.

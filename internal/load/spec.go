@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"regexp"
@@ -45,7 +46,7 @@ func ReadSpec(path string, at diag.Pos, l *diag.List) *Spec {
 		return nil
 	}
 	s := &Spec{Path: path, Doc: doc}
-	if err := doc.Validate(context.Background()); err != nil {
+	if err := Validate(func() error { return doc.Validate(context.Background()) }); err != nil {
 		l.Addf(diag.Pos{File: path, Line: 1, Col: 1}, "invalid OpenAPI document: %v", err)
 		return nil
 	}
@@ -128,4 +129,16 @@ func sortedPaths(doc *openapi3.T) []string {
 	}
 	slices.Sort(paths)
 	return paths
+}
+
+// Validate runs a kin-openapi validation, turning a panic into an error:
+// the library dereferences empty schemas (a property written as "a:" with
+// no value), and bad input must get a message, never a crash.
+func Validate(validate func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a schema is empty or malformed (a key with no value?): %v", r)
+		}
+	}()
+	return validate()
 }

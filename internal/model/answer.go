@@ -250,7 +250,7 @@ func (b *builder) declaredErrors(p *Provider) {
 				err = json.Unmarshal(data, &s)
 			}
 			if err == nil {
-				err = s.Validate(b.ctx())
+				err = load.Validate(func() error { return s.Validate(b.ctx()) })
 			}
 			if err != nil {
 				b.l.Addf(e.SchemaPos, "invalid error schema: %v", err)

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -39,6 +38,9 @@ type Config struct {
 	ClientSecret string
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
 	BaseURL string
+	// AllowInsecureHTTP allows a plain http BaseURL on a host other than
+	// loopback; the credentials then cross the network unencrypted.
+	AllowInsecureHTTP bool
 	// HTTPClient sends every request; nil means a client with a 30-second
 	// timeout.
 	HTTPClient *http.Client
@@ -116,8 +118,8 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("rotor: Config.BaseURL %q is not an absolute http or https URL", base)
+	if err := tokens.CheckBaseURL(base, cfg.AllowInsecureHTTP); err != nil {
+		return nil, fmt.Errorf("rotor: Config.BaseURL %w", err)
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -185,7 +187,11 @@ func (c *Client) HTTPClient() *http.Client {
 // It does not cache: use Token for a cached, renewed token. A non-2xx answer
 // is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) Authenticate(ctx context.Context, req AuthenticateRequest) (*AuthenticateResponse, error) {
-	return c.authenticate(ctx, req, tokens.ClientCredentials)
+	kind := tokens.ClientCredentials
+	if req.RefreshToken != "" {
+		kind = tokens.RefreshGrant
+	}
+	return c.authenticate(ctx, req, kind)
 }
 
 func (c *Client) authenticate(ctx context.Context, req AuthenticateRequest, kind tokens.CallKind) (*AuthenticateResponse, error) {
