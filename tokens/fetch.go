@@ -131,8 +131,13 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 			return s.cfg.Refresh(ctx, f.refreshToken)
 		})
 		if err == nil {
-			if g.RefreshToken == "" && !s.cfg.RotatesRefreshToken {
+			switch {
+			case g.RefreshToken == "" && !s.cfg.RotatesRefreshToken:
 				g.RefreshToken, g.RefreshExpiry = f.refreshToken, f.refreshExpiry
+			case g.RefreshToken == f.refreshToken && g.RefreshExpiry.IsZero():
+				// The same token sent back is not a new one: it keeps
+				// the lifetime it was issued with.
+				g.RefreshExpiry = f.refreshExpiry
 			}
 			return g, events
 		}

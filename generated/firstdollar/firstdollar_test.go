@@ -847,9 +847,6 @@ func TestWrongSecretIsInvalidClientAndNeverPrinted(t *testing.T) {
 // A refresh grant sent through the typed CreateToken method is a refresh
 // request: its refusal must match ErrRefreshRefused, not ErrInvalidClient.
 func TestCreateTokenRefusedRefreshIsRefreshRefused(t *testing.T) {
-	t.Skip("BUG: generated CreateToken (internal/emit/client.go endpoint) always passes tokens.ClientCredentials as the call kind, " +
-		"even when req.GrantType is refresh_token; a refused refresh token sent through CreateToken then matches " +
-		"tokens.ErrInvalidClient and not tokens.ErrRefreshRefused (only the Source's internal refresh passes tokens.RefreshGrant)")
 	c := newClock()
 	_, ts := newServer(t, c)
 	cl, _ := newClient(t, ts, c)

@@ -127,6 +127,9 @@ func config(f *jen.File, p *model.Provider) {
 		jen.Comment("RenewBefore is how long before expiry a token is renewed; 0 means"),
 		jen.Comment("DefaultRenewBefore."),
 		jen.Id("RenewBefore").Qual("time", "Duration"),
+		jen.Comment("Retry bounds the retries of token requests that fail with a network"),
+		jen.Comment("error, 429 or 5xx; the zero value means the tokens package's defaults."),
+		jen.Id("Retry").Qual(tokensPkg, "Retry"),
 		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger"),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
@@ -194,6 +197,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("Obtain"):      jen.Id("c").Dot("obtain"),
 		jen.Id("RenewBefore"): jen.Id("renew"),
 		jen.Id("Now"):         jen.Id("cfg").Dot("Now"),
+		jen.Id("Retry"):       jen.Id("cfg").Dot("Retry"),
 		jen.Id("Logger"):      jen.Id("cfg").Dot("Logger"),
 		jen.Id("OnFetch"):     jen.Id("cfg").Dot("OnFetch"),
 	}

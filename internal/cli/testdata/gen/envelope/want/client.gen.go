@@ -49,6 +49,9 @@ type Config struct {
 	// RenewBefore is how long before expiry a token is renewed; 0 means
 	// DefaultRenewBefore.
 	RenewBefore time.Duration
+	// Retry bounds the retries of token requests that fail with a network
+	// error, 429 or 5xx; the zero value means the tokens package's defaults.
+	Retry tokens.Retry
 	// Logger receives token lifecycle events, never secrets; nil discards them.
 	Logger *slog.Logger
 	// OnFetch, if set, is called after every token request, for metrics.
@@ -146,6 +149,7 @@ func New(cfg Config) (*Client, error) {
 		Refresh:              c.refresh,
 		RefreshTokenLifetime: 24 * time.Hour,
 		RenewBefore:          renew,
+		Retry:                cfg.Retry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wrapped: %w", err)
