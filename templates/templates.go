@@ -14,7 +14,7 @@ import (
 var files embed.FS
 
 // Header is the text/template of every generated file's first lines. Its
-// data is a []string of source paths.
+// data is the *model.Provider (Sources, InputDigest).
 func Header() string { return mustRead("header.tmpl") }
 
 // OAPICodegen returns oapi-codegen template overrides by template name, for

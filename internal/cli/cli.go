@@ -4,9 +4,11 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
+	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,35 +16,49 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pmezard/go-difflib/difflib"
+
 	"github.com/authgen/authgen/internal/diag"
 	"github.com/authgen/authgen/internal/emit"
 	"github.com/authgen/authgen/internal/load"
 	"github.com/authgen/authgen/internal/model"
 )
 
-const usage = `usage: authgen [flags] -out DIR DESCRIPTOR
+const usage = `usage: authgen [flags] DESCRIPTOR
 
 authgen generates a typed Go token client from a provider's OpenAPI spec and
-its descriptor (authgen.yaml, which names the spec).
+its descriptor (authgen.yaml, which names the spec). It writes *.gen.go files
+into the output directory, rewriting only files whose bytes change and
+removing *.gen.go files it generated earlier but no longer produces.
 
 Examples:
-	authgen -out generated/dollr specs/dollr/authgen.yaml
-	authgen -check -out generated/dollr specs/dollr/authgen.yaml
+	authgen -out generated/acme specs/acme/authgen.yaml
+	authgen -check -out generated/acme specs/acme/authgen.yaml
 
-In a go:generate directive:
-	//go:generate go run github.com/authgen/authgen/cmd/authgen -out . ../specs/acme/authgen.yaml
+In a go:generate directive, after go get -tool github.com/authgen/authgen/cmd/authgen:
+	//go:generate go tool authgen -out . ../../specs/acme/authgen.yaml
 
-Exit status: 0 done, 1 -check found stale output, 2 bad input or usage.
+Exit status: 0 done, 1 -check found stale output (a unified diff of what
+would change is printed), 2 bad input or usage.
 
 Flags:
 `
+
+// Options are what one run generates.
+type Options struct {
+	Descriptor string // path of the descriptor
+	Out        string // output directory
+	Package    string // overrides the descriptor's package name when set
+}
 
 // Run runs authgen with args and returns the process exit code.
 func Run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("authgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "output `directory` for the generated package (created if missing)")
-	check := fs.Bool("check", false, "write nothing; exit 1 if the output directory is not up to date")
+	var opts Options
+	fs.StringVar(&opts.Out, "out", ".", "output `directory` of the generated package (created if missing)")
+	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
+	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -58,28 +74,29 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
 	}
-	if fs.NArg() != 1 || *out == "" {
+	if fs.NArg() != 1 {
 		fs.Usage()
 		return 2
 	}
-	files, err := Generate(fs.Arg(0), *out)
+	opts.Descriptor = fs.Arg(0)
+	files, err := Generate(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if *check {
-		stale, err := Stale(*out, files)
+		diff, err := Diff(opts.Out, files)
 		if err != nil {
 			fmt.Fprintln(stderr, "authgen:", err)
 			return 2
 		}
-		if len(stale) > 0 {
-			fmt.Fprintf(stderr, "authgen: %s is out of date (%s); run authgen without -check\n", *out, strings.Join(stale, ", "))
+		if diff != "" {
+			fmt.Fprintf(stderr, "authgen: %s is out of date; run authgen without -check. What would change:\n%s", opts.Out, diff)
 			return 1
 		}
 		return 0
 	}
-	if err := Write(*out, files); err != nil {
+	if err := Write(opts.Out, files); err != nil {
 		fmt.Fprintln(stderr, "authgen:", err)
 		return 2
 	}
@@ -87,14 +104,14 @@ func Run(args []string, stdout, stderr io.Writer) int {
 }
 
 // Generate runs the pipeline for one descriptor. Source paths in the
-// generated headers are relative to outDir, so they do not depend on
-// where authgen runs.
-func Generate(descriptor, outDir string) ([]emit.File, error) {
+// generated headers are relative to the output directory, so they do not
+// depend on where authgen runs.
+func Generate(opts Options) ([]emit.File, error) {
 	var l diag.List
-	d := load.ReadDescriptor(descriptor, &l)
+	d := load.ReadDescriptor(opts.Descriptor, &l)
 	var spec *load.Spec
 	if d != nil && d.Spec.Set {
-		spec = load.ReadSpec(filepath.Join(filepath.Dir(descriptor), d.Spec.Value), d.Spec.Pos, &l)
+		spec = load.ReadSpec(filepath.Join(filepath.Dir(opts.Descriptor), d.Spec.Value), d.Spec.Pos, &l)
 	}
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
 		return nil, err
@@ -113,9 +130,25 @@ func Generate(descriptor, outDir string) ([]emit.File, error) {
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
-	for i, src := range p.Sources {
-		p.Sources[i] = relative(outDir, src)
+	if opts.Package != "" {
+		if !token.IsIdentifier(opts.Package) || strings.ToLower(opts.Package) != opts.Package {
+			return nil, fmt.Errorf("authgen: -package %q is not a lower-case Go identifier", opts.Package)
+		}
+		p.Package = opts.Package
 	}
+	h := sha256.New()
+	for i, src := range p.Sources {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return nil, err
+		}
+		p.Sources[i] = relative(opts.Out, src)
+		// Line endings are normalised so a checkout on Windows digests
+		// the same.
+		fmt.Fprintf(h, "%s\n%d\n", p.Sources[i], len(data))
+		h.Write(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))
+	}
+	p.InputDigest = fmt.Sprintf("sha256:%x", h.Sum(nil))[:7+16]
 	return emit.Generate(p)
 }
 
@@ -134,24 +167,47 @@ func relative(base, target string) string {
 
 const generatedHeader = "// Code generated by authgen. DO NOT EDIT."
 
-// Stale lists the files in dir that differ from files, are missing, or
-// were generated earlier but are no longer produced.
-func Stale(dir string, files []emit.File) ([]string, error) {
-	var stale []string
+// Diff returns a unified diff from what dir holds to files, including the
+// removal of generated files no longer produced; "" when dir is current.
+func Diff(dir string, files []emit.File) (string, error) {
+	var out strings.Builder
 	for _, f := range files {
 		old, err := os.ReadFile(filepath.Join(dir, f.Path))
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return "", err
 		}
-		if !bytes.Equal(old, f.Data) {
-			stale = append(stale, f.Path)
+		if bytes.Equal(old, f.Data) {
+			continue
+		}
+		from := filepath.ToSlash(filepath.Join(dir, f.Path))
+		if err != nil {
+			from = "/dev/null"
+		}
+		if err := unified(&out, from, filepath.ToSlash(filepath.Join(dir, f.Path)), string(old), string(f.Data)); err != nil {
+			return "", err
 		}
 	}
 	orphans, err := orphans(dir, files)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return append(stale, orphans...), nil
+	for _, name := range orphans {
+		old, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return "", err
+		}
+		if err := unified(&out, filepath.ToSlash(filepath.Join(dir, name)), "/dev/null", string(old), ""); err != nil {
+			return "", err
+		}
+	}
+	return out.String(), nil
+}
+
+func unified(w io.Writer, from, to, a, b string) error {
+	return difflib.WriteUnifiedDiff(w, difflib.UnifiedDiff{
+		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+		FromFile: from, ToFile: to, Context: 3,
+	})
 }
 
 // Write writes the files whose bytes changed and removes files authgen

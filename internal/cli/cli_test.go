@@ -29,11 +29,11 @@ func TestGenerateGolden(t *testing.T) {
 		dir := filepath.Dir(desc)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			want := filepath.Join(dir, "want")
-			files, err := cli.Generate(desc, want)
+			files, err := cli.Generate(cli.Options{Descriptor: desc, Out: want})
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := cli.Generate(desc, want)
+			again, err := cli.Generate(cli.Options{Descriptor: desc, Out: want})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,9 +54,8 @@ func TestGenerateGolden(t *testing.T) {
 					t.Errorf("%s differs from golden (-want +got):\n%s", f.Path, diff)
 				}
 			}
-			stale, err := cli.Stale(want, files)
-			if err != nil || len(stale) > 0 {
-				t.Errorf("Stale = %v, %v; want none", stale, err)
+			if diff, err := cli.Diff(want, files); err != nil || diff != "" {
+				t.Errorf("Diff = %v, %v; want none", diff, err)
 			}
 		})
 	}
@@ -144,5 +143,60 @@ func TestCheckReportsStaleOutput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "mine.go")); err != nil {
 		t.Errorf("user file was touched: %v", err)
+	}
+}
+
+func TestCheckPrintsAUnifiedDiff(t *testing.T) {
+	out := t.TempDir()
+	desc := "testdata/gen/formbasic/authgen.yaml"
+	if code := cli.Run([]string{"-out", out, desc}, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatal("generate failed")
+	}
+	path := filepath.Join(out, "client.gen.go")
+	data, _ := os.ReadFile(path)
+	edited := strings.Replace(string(data), `const DefaultBaseURL = "https://api.acme.test"`, `const DefaultBaseURL = "https://old.acme.test"`, 1)
+	os.WriteFile(path, []byte(edited), 0o644)
+	var stderr bytes.Buffer
+	if code := cli.Run([]string{"-check", "-out", out, desc}, &bytes.Buffer{}, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		"--- " + filepath.ToSlash(path),
+		"+++ " + filepath.ToSlash(path),
+		`-const DefaultBaseURL = "https://old.acme.test"`,
+		`+const DefaultBaseURL = "https://api.acme.test"`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("diff lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := cli.Run([]string{"-version"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "authgen ") {
+		t.Errorf("-version: exit %d, %q", code, stdout.String())
+	}
+	stderr.Reset()
+	if code := cli.Run([]string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "Examples:") || !strings.Contains(stderr.String(), "go tool authgen") {
+		t.Errorf("-h: exit %d, %s", code, stderr.String())
+	}
+	if code := cli.Run(nil, &stdout, &stderr); code != 2 {
+		t.Errorf("no descriptor: exit %d, want 2", code)
+	}
+	if code := cli.Run([]string{"-nope", "x"}, &stdout, &stderr); code != 2 {
+		t.Errorf("unknown flag: exit %d, want 2", code)
+	}
+	out := t.TempDir()
+	if code := cli.Run([]string{"-package", "acmepay", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-package: exit %d: %s", code, stderr.String())
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "types.gen.go"))
+	if !strings.Contains(string(data), "\npackage acmepay\n") {
+		t.Errorf("-package not applied")
+	}
+	stderr.Reset()
+	if code := cli.Run([]string{"-package", "Acme", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "not a lower-case Go identifier") {
+		t.Errorf("bad -package: exit %d, %s", code, stderr.String())
 	}
 }

@@ -28,7 +28,7 @@ type File struct {
 
 // Generate returns the package's files in path order.
 func Generate(p *model.Provider) ([]File, error) {
-	header, err := renderHeader(p.Sources)
+	header, err := renderHeader(p)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +59,9 @@ func Generate(p *model.Provider) ([]File, error) {
 
 var headerTmpl = template.Must(template.New("header").Parse(templates.Header()))
 
-func renderHeader(sources []string) ([]byte, error) {
+func renderHeader(p *model.Provider) ([]byte, error) {
 	var b bytes.Buffer
-	if err := headerTmpl.Execute(&b, sources); err != nil {
+	if err := headerTmpl.Execute(&b, p); err != nil {
 		return nil, err
 	}
 	b.WriteString("\n\n")

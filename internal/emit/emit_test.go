@@ -22,6 +22,7 @@ func TestHeaderAndDeterminism(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Sources = []string{"specs/dollr/authgen.yaml", "specs/dollr/openapi.yaml"}
+	p.InputDigest = "sha256:0123456789abcdef"
 	first, err := emit.Generate(p)
 	if err != nil {
 		t.Fatal(err)
@@ -38,9 +39,9 @@ func TestHeaderAndDeterminism(t *testing.T) {
 		}
 	}
 	for _, f := range first {
-		lines := strings.SplitN(string(f.Data), "\n", 5)
-		if !generatedRE.MatchString(lines[0]) || lines[1] != "// source: specs/dollr/authgen.yaml" || lines[2] != "// source: specs/dollr/openapi.yaml" || lines[3] != "" {
-			t.Errorf("%s header = %q", f.Path, lines[:4])
+		lines := strings.SplitN(string(f.Data), "\n", 6)
+		if !generatedRE.MatchString(lines[0]) || lines[1] != "// source: specs/dollr/authgen.yaml" || lines[2] != "// source: specs/dollr/openapi.yaml" || lines[3] != "// inputs: sha256:0123456789abcdef" || lines[4] != "" {
+			t.Errorf("%s header = %q", f.Path, lines[:5])
 		}
 		if strings.Contains(string(f.Data), "oapi-codegen version") {
 			t.Errorf("%s carries a tool version, which churns golden files", f.Path)

@@ -66,7 +66,9 @@ type Provider struct {
 	DocsURL string
 	// Sources are the input files, as slash paths relative to where
 	// authgen ran, for the generated header.
-	Sources     []string
+	Sources []string
+	// InputDigest identifies the sources' contents, for the header.
+	InputDigest string
 	RenewBefore time.Duration
 
 	// Endpoints are the typed methods, token endpoint first.
