@@ -213,11 +213,11 @@ func unified(w io.Writer, from, to, a, b string) error {
 // Write writes the files whose bytes changed and removes files authgen
 // generated earlier but no longer produces. Nothing else in dir is touched.
 func Write(dir string, files []emit.File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.Path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
 			continue
 		}
@@ -237,28 +237,38 @@ func Write(dir string, files []emit.File) error {
 	return nil
 }
 
-// orphans are *.gen.go files in dir with authgen's header that files does
-// not contain.
+// orphans are *.gen.go files with authgen's header, in dir or in a
+// directory files are written to, that files does not contain.
 func orphans(dir string, files []emit.File) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+	dirs := []string{"."}
+	want := map[string]bool{}
+	for _, f := range files {
+		want[filepath.ToSlash(f.Path)] = true
+		if d := filepath.Dir(f.Path); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
 	}
 	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".gen.go") || slices.ContainsFunc(files, func(f emit.File) bool { return f.Path == name }) {
+	for _, sub := range dirs {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
-		if bytes.HasPrefix(data, []byte(generatedHeader+"\n")) {
-			out = append(out, name)
+		for _, e := range entries {
+			name := filepath.ToSlash(filepath.Join(sub, e.Name()))
+			if e.IsDir() || !strings.HasSuffix(name, ".gen.go") || want[name] {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				return nil, err
+			}
+			if bytes.HasPrefix(data, []byte(generatedHeader+"\n")) {
+				out = append(out, name)
+			}
 		}
 	}
 	return out, nil

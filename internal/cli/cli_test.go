@@ -69,7 +69,7 @@ func TestGoldenCompiles(t *testing.T) {
 	dirs, _ := filepath.Glob("testdata/gen/*/want")
 	args := []string{"vet"}
 	for _, d := range dirs {
-		args = append(args, "./"+filepath.ToSlash(d))
+		args = append(args, "./"+filepath.ToSlash(d)+"/...")
 	}
 	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {

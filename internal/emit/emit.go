@@ -40,9 +40,14 @@ func Generate(p *model.Provider) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generating client: %w", err)
 	}
+	double, err := generateDouble(p)
+	if err != nil {
+		return nil, fmt.Errorf("generating the test double: %w", err)
+	}
 	files := []File{
 		{Path: "client.gen.go", Data: client},
 		{Path: "types.gen.go", Data: types},
+		{Path: p.Package + "test/double.gen.go", Data: double},
 	}
 	for i, f := range files {
 		// imports.Process formats like gofmt and also groups the imports

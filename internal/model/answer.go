@@ -51,6 +51,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 			setExt(prop, extSkipPointer, true)
 			pinName(obj.Properties[seg], goName(seg))
 			base = append(base, goName(seg))
+			ep.Answer.Wire.TokenAt = append(ep.Answer.Wire.TokenAt, seg)
 			obj = prop
 		}
 	}
@@ -77,11 +78,14 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	var at load.Str
 	if a.AccessToken, prop, at = field(r.AccessToken, "access_token", "access_token", true); prop != nil {
 		b.secretString(prop, at)
+		a.Wire.AccessToken = at.Value
 	}
 	if a.RefreshToken, prop, at = field(r.RefreshToken, "refresh_token", "refresh_token", false); prop != nil {
 		b.secretString(prop, at)
+		a.Wire.RefreshToken = at.Value
 	}
 	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil {
+		a.Wire.TokenType = at.Value
 		if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
 			b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		}
@@ -95,6 +99,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	if a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true); prop != nil {
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit)
+		a.Wire.Expiry = at.Value
 	}
 	a.RefreshExpiryUnit = enum(&b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
 	if r.RefreshExpiry.Set {

@@ -155,6 +155,16 @@ type Answer struct {
 	ExpiryUnit        ExpiryUnit
 	RefreshExpiry     []string
 	RefreshExpiryUnit ExpiryUnit
+	// Wire names the same parts as they are in the JSON answer.
+	Wire WireAnswer
+}
+
+// WireAnswer is where a token answer's parts are by JSON name; "" when
+// the provider does not send that part.
+type WireAnswer struct {
+	TokenAt                              []string
+	AccessToken, RefreshToken, TokenType string
+	Expiry                               string
 }
 
 // ErrorBody says which type decodes error answers with a status.

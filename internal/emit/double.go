@@ -1,0 +1,129 @@
+package emit
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/authgen/authgen/internal/model"
+)
+
+const doublePkg = model.RuntimeImport + "/tokenstest"
+
+var (
+	doubleEncodings = map[model.Encoding]string{model.JSON: "JSON", model.Form: "Form"}
+	doubleUnits     = map[model.ExpiryUnit]string{model.Seconds: "Seconds", model.Minutes: "Minutes", model.Milliseconds: "Milliseconds", model.RFC3339: "RFC3339", model.Unix: "Unix"}
+	doubleValues    = map[model.Value]string{model.ValueClientID: "ClientID", model.ValueClientSecret: "ClientSecret", model.ValueRefreshToken: "RefreshToken", model.ValueConst: "Const"}
+)
+
+// generateDouble prints the <package>test package: the provider as a
+// tokenstest.Provider, and NewServer.
+func generateDouble(p *model.Provider) ([]byte, error) {
+	name := p.Package + "test"
+	f := jen.NewFile(name)
+	f.ImportName(doublePkg, "tokenstest")
+	f.PackageComment(fmt.Sprintf("Package %s runs a fake %s for tests of code that uses package %s.", name, p.Name, p.Package))
+	f.PackageComment("The fake is as strict as the descriptor: the same encoding, fields, expiry")
+	f.PackageComment("unit, refresh strategy and error bodies; see package tokenstest.")
+
+	prov := jen.Dict{
+		jen.Id("Name"):   jen.Lit(p.Package),
+		jen.Id("Obtain"): exchangeValue(p.Obtain),
+	}
+	if p.Strategy != model.RefreshNone && p.Refresh.Endpoint != nil {
+		prov[jen.Id("Refresh")] = jen.Op("&").Add(exchangeValue(p.Refresh))
+		if p.Rotates {
+			prov[jen.Id("Rotates")] = jen.True()
+		}
+		if p.RefreshLifetime > 0 {
+			prov[jen.Id("RefreshLifetime")] = duration(p.RefreshLifetime)
+		}
+	}
+	var shapes []jen.Code
+	seen := map[string]bool{}
+	for _, ep := range p.Endpoints {
+		for _, e := range ep.Errors {
+			if seen[e.Status] {
+				continue
+			}
+			seen[e.Status] = true
+			d := jen.Dict{jen.Id("Status"): jen.Lit(e.Status)}
+			if e.CodePath != "" {
+				d[jen.Id("CodePath")] = jen.Lit(e.CodePath)
+			}
+			if e.MessagePath != "" {
+				d[jen.Id("MessagePath")] = jen.Lit(e.MessagePath)
+			}
+			shapes = append(shapes, jen.Values(d))
+		}
+	}
+	if len(shapes) > 0 {
+		prov[jen.Id("Errors")] = jen.Index().Qual(doublePkg, "ErrorShape").ValuesFunc(func(g *jen.Group) {
+			for _, s := range shapes {
+				g.Line().Add(s)
+			}
+			g.Line()
+		})
+	}
+	f.Comment(fmt.Sprintf("Provider is %s's token endpoints as its descriptor describes them.", p.Name))
+	f.Var().Id("Provider").Op("=").Qual(doublePkg, "Provider").Values(prov)
+	f.Line()
+	f.Comment(fmt.Sprintf("NewServer starts a fake %s that accepts clientID and clientSecret. Point", p.Name))
+	f.Comment(fmt.Sprintf("%s.Config's BaseURL and HTTPClient at it, and Close it when done.", p.Package))
+	f.Func().Id("NewServer").Params(jen.List(jen.Id("clientID"), jen.Id("clientSecret")).String()).Op("*").Qual(doublePkg, "Server").Block(
+		jen.Return(jen.Qual(doublePkg, "NewServer").Call(jen.Id("Provider"), jen.Id("clientID"), jen.Id("clientSecret"))),
+	)
+	var b bytes.Buffer
+	if err := f.Render(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func exchangeValue(x model.Exchange) jen.Code {
+	ep := x.Endpoint
+	var fields []jen.Code
+	for _, fl := range x.Fields {
+		d := jen.Dict{jen.Id("Name"): jen.Lit(fl.JSONName), jen.Id("Value"): jen.Qual(doublePkg, doubleValues[fl.Value])}
+		if fl.Value == model.ValueConst {
+			d[jen.Id("Const")] = jen.Lit(fl.Const)
+		}
+		fields = append(fields, jen.Values(d))
+	}
+	w := ep.Answer.Wire
+	answer := jen.Dict{
+		jen.Id("AccessToken"): jen.Lit(w.AccessToken),
+		jen.Id("Expiry"):      jen.Lit(w.Expiry),
+		jen.Id("ExpiryUnit"):  jen.Qual(doublePkg, doubleUnits[ep.Answer.ExpiryUnit]),
+	}
+	if len(w.TokenAt) > 0 {
+		answer[jen.Id("TokenAt")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, s := range w.TokenAt {
+				g.Lit(s)
+			}
+		})
+	}
+	if w.RefreshToken != "" {
+		answer[jen.Id("RefreshToken")] = jen.Lit(w.RefreshToken)
+	}
+	if w.TokenType != "" {
+		answer[jen.Id("TokenType")] = jen.Lit(w.TokenType)
+	}
+	d := jen.Dict{
+		jen.Id("Method"):   jen.Lit(ep.HTTPMethod),
+		jen.Id("Path"):     jen.Lit(ep.Path),
+		jen.Id("Encoding"): jen.Qual(doublePkg, doubleEncodings[ep.Encoding]),
+		jen.Id("Fields"): jen.Index().Qual(doublePkg, "Field").ValuesFunc(func(g *jen.Group) {
+			for _, fl := range fields {
+				g.Line().Add(fl)
+			}
+			g.Line()
+		}),
+		jen.Id("Answer"): jen.Qual(doublePkg, "Answer").Values(answer),
+	}
+	if x.BasicAuth {
+		d[jen.Id("BasicAuth")] = jen.True()
+	}
+	return jen.Qual(doublePkg, "Exchange").Values(d)
+}

@@ -1,0 +1,514 @@
+// Package tokenstest runs fake token endpoints that behave as a provider's
+// descriptor says: the same encoding, field names, expiry unit, refresh
+// strategy and error shapes, and as strict (a wrong encoding or a missing
+// field is refused). Generated <provider>test packages configure it for
+// their provider; tests use those:
+//
+//	srv := dollrtest.NewServer("id", "secret")
+//	defer srv.Close()
+//	client, _ := dollr.New(dollr.Config{ClientID: "id", ClientSecret: "secret", BaseURL: srv.URL, HTTPClient: srv.Client()})
+//
+// A Server can follow the test's fake clock, issue tokens of a chosen
+// lifetime, revoke them, fail the next requests and count them, and serves
+// API routes behind a bearer-token check.
+package tokenstest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Encoding is how a request body is encoded.
+type Encoding int
+
+const (
+	JSON Encoding = iota + 1
+	Form
+)
+
+// Unit is what an answer's expiry field holds.
+type Unit int
+
+const (
+	Seconds Unit = iota + 1
+	Minutes
+	Milliseconds
+	RFC3339 // an absolute time, as an RFC 3339 string
+	Unix    // an absolute time, in seconds since the epoch
+)
+
+// Value says what a request field must hold.
+type Value int
+
+const (
+	ClientID Value = iota + 1
+	ClientSecret
+	RefreshToken
+	Const
+)
+
+// Field is a field a request must carry.
+type Field struct {
+	Name  string
+	Value Value
+	Const string // for Const
+}
+
+// Answer says where a token answer's parts go, by JSON name; "" leaves a
+// part out.
+type Answer struct {
+	TokenAt      []string // the object path holding the token, e.g. ["data"]
+	AccessToken  string
+	RefreshToken string
+	TokenType    string
+	Expiry       string
+	ExpiryUnit   Unit
+}
+
+// Exchange is one token endpoint as the provider serves it.
+type Exchange struct {
+	Method, Path string
+	Encoding     Encoding
+	BasicAuth    bool // the client credentials come as HTTP Basic
+	Fields       []Field
+	Answer       Answer
+}
+
+// ErrorShape says where an error answer's code and message go, for the
+// statuses it covers ("401", "4XX", "default").
+type ErrorShape struct {
+	Status      string
+	CodePath    string // dot path; numbers index arrays
+	MessagePath string
+}
+
+// Provider is a provider's token endpoints as its descriptor describes them.
+type Provider struct {
+	Name   string
+	Obtain Exchange
+	// Refresh is the refresh exchange; nil when the provider has none. It
+	// may share Obtain's method and path (a refresh grant).
+	Refresh *Exchange
+	// Rotates: each refresh answer carries a new refresh token and spends
+	// the old one.
+	Rotates         bool
+	RefreshLifetime time.Duration // 0: refresh tokens do not expire
+	Errors          []ErrorShape
+}
+
+// Counts are the requests a Server has answered.
+type Counts struct {
+	Obtain  int // client-credentials requests, refused ones included
+	Refresh int // refresh requests, refused ones included
+	API     int // requests to API routes
+	Refused int // API requests answered 401
+}
+
+// Server is a fake provider. Its methods are safe for concurrent use.
+type Server struct {
+	*httptest.Server
+	p                      Provider
+	clientID, clientSecret string
+
+	mu       sync.Mutex
+	now      func() time.Time
+	lifetime time.Duration
+	access   map[string]time.Time // token -> expiry
+	refresh  map[string]time.Time // token -> expiry (zero: none)
+	faults   []int
+	counts   Counts
+	serial   int
+	mux      *http.ServeMux
+}
+
+// NewServer starts a fake of p that accepts clientID and clientSecret and
+// issues tokens valid for an hour by the wall clock; see SetClock and
+// SetLifetime. Close it when done.
+func NewServer(p Provider, clientID, clientSecret string) *Server {
+	s := &Server{
+		p: p, clientID: clientID, clientSecret: clientSecret,
+		now: time.Now, lifetime: time.Hour,
+		access: map[string]time.Time{}, refresh: map[string]time.Time{},
+		mux: http.NewServeMux(),
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// SetClock makes the server judge expiry by now, the test's clock.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// SetLifetime sets the lifetime of the access tokens issued from now on.
+// It is answered in the provider's unit, so a lifetime that unit cannot
+// express (30 s in minutes) is rounded down.
+func (s *Server) SetLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lifetime = d
+}
+
+// Revoke makes an access or refresh token invalid.
+func (s *Server) Revoke(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.access, token)
+	delete(s.refresh, token)
+}
+
+// RevokeAll makes every token issued so far invalid.
+func (s *Server) RevokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.access)
+	clear(s.refresh)
+}
+
+// Fail makes the next n token requests (either kind) answer status, with
+// the provider's error body, and Retry-After: 1 for a 429.
+func (s *Server) Fail(status, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, status)
+	}
+}
+
+// Counts returns the requests answered so far.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// Handle serves an API route behind the provider's bearer check: a
+// request without a valid, unexpired access token gets the provider's 401.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case s.matches(r, s.p.Refresh) && (s.p.Refresh.Path != s.p.Obtain.Path || s.isRefreshGrant(r)):
+		s.token(w, r, s.p.Refresh, true)
+	case s.matches(r, &s.p.Obtain):
+		s.token(w, r, &s.p.Obtain, false)
+	default:
+		s.api(w, r)
+	}
+}
+
+func (s *Server) matches(r *http.Request, x *Exchange) bool {
+	return x != nil && r.Method == x.Method && r.URL.Path == x.Path
+}
+
+// isRefreshGrant peeks at a request to a shared endpoint.
+func (s *Server) isRefreshGrant(r *http.Request) bool {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	fields, err := parse(s.p.Refresh.Encoding, r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return false
+	}
+	for _, f := range s.p.Refresh.Fields {
+		if f.Value == RefreshToken {
+			_, ok := fields[f.Name]
+			return ok
+		}
+	}
+	return false
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.counts.API++
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	exp, known := s.access[tok]
+	valid := ok && known && s.now().Before(exp)
+	if !valid {
+		s.counts.Refused++
+	}
+	s.mu.Unlock()
+	if !valid {
+		s.fail(w, http.StatusUnauthorized, "invalid_token", "the access token is missing, invalid or expired")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refresh bool) {
+	s.mu.Lock()
+	if refresh {
+		s.counts.Refresh++
+	} else {
+		s.counts.Obtain++
+	}
+	var fault int
+	if len(s.faults) > 0 {
+		fault, s.faults = s.faults[0], s.faults[1:]
+	}
+	s.mu.Unlock()
+	if fault != 0 {
+		if fault == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		s.fail(w, fault, "injected_fault", "a fault the test asked for")
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	fields, err := parse(x.Encoding, r.Header.Get("Content-Type"), body)
+	if err != nil {
+		s.fail(w, s.badRequest(), "invalid_request", err.Error())
+		return
+	}
+	if x.BasicAuth {
+		id, secret, ok := basic(r)
+		if !ok || id != s.clientID || secret != s.clientSecret {
+			s.fail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+			return
+		}
+	}
+	var spent string
+	for _, f := range x.Fields {
+		got, ok := fields[f.Name]
+		if !ok {
+			s.fail(w, s.badRequest(), "invalid_request", fmt.Sprintf("field %s is required", f.Name))
+			return
+		}
+		delete(fields, f.Name)
+		switch f.Value {
+		case Const:
+			if got != f.Const {
+				s.fail(w, s.badRequest(), "invalid_request", fmt.Sprintf("field %s must be %s", f.Name, f.Const))
+				return
+			}
+		case ClientID, ClientSecret:
+			if (f.Value == ClientID && got != s.clientID) || (f.Value == ClientSecret && got != s.clientSecret) {
+				s.fail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+				return
+			}
+		case RefreshToken:
+			s.mu.Lock()
+			exp, ok := s.refresh[got]
+			usable := ok && (exp.IsZero() || s.now().Before(exp))
+			s.mu.Unlock()
+			if !usable {
+				s.fail(w, s.refusedStatus(), "invalid_grant", "the refresh token is invalid, expired or spent")
+				return
+			}
+			spent = got
+		}
+	}
+	for name := range fields {
+		s.fail(w, s.badRequest(), "invalid_request", fmt.Sprintf("unexpected field %s", name))
+		return
+	}
+	s.answer(w, x, refresh, spent)
+}
+
+func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent string) {
+	s.mu.Lock()
+	now, lifetime := s.now(), s.lifetime
+	s.serial++
+	access := fmt.Sprintf("%s-access-%d", s.p.Name, s.serial)
+	s.access[access] = now.Add(lifetime)
+	var newRefresh string
+	issueRefresh := x.Answer.RefreshToken != "" && (!refresh || s.p.Rotates)
+	if issueRefresh {
+		newRefresh = fmt.Sprintf("%s-refresh-%d", s.p.Name, s.serial)
+		var exp time.Time
+		if s.p.RefreshLifetime > 0 {
+			exp = now.Add(s.p.RefreshLifetime)
+		}
+		s.refresh[newRefresh] = exp
+	}
+	if refresh && s.p.Rotates {
+		delete(s.refresh, spent)
+	}
+	s.mu.Unlock()
+
+	a := x.Answer
+	tok := map[string]any{a.AccessToken: access}
+	if a.TokenType != "" {
+		tok[a.TokenType] = "Bearer"
+	}
+	if newRefresh != "" {
+		tok[a.RefreshToken] = newRefresh
+	}
+	if a.Expiry != "" {
+		tok[a.Expiry] = expiry(a.ExpiryUnit, now, lifetime)
+	}
+	var doc any = tok
+	for i := len(a.TokenAt) - 1; i >= 0; i-- {
+		doc = map[string]any{a.TokenAt[i]: doc}
+	}
+	if len(a.TokenAt) > 0 {
+		// Envelopes in the wild say so beside the data.
+		doc.(map[string]any)["success"] = true
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func expiry(u Unit, now time.Time, lifetime time.Duration) any {
+	switch u {
+	case Minutes:
+		return int64(lifetime / time.Minute)
+	case Milliseconds:
+		return int64(lifetime / time.Millisecond)
+	case RFC3339:
+		return now.Add(lifetime).UTC().Format(time.RFC3339Nano)
+	case Unix:
+		return now.Add(lifetime).Unix()
+	}
+	return int64(lifetime / time.Second)
+}
+
+// badRequest is the status the provider gives a malformed request: the
+// first exact 4xx status among its error shapes that is not about
+// authentication or rate, else 400 (FastAPI-style providers use 422).
+func (s *Server) badRequest() int {
+	for _, e := range s.p.Errors {
+		if n, err := strconv.Atoi(e.Status); err == nil && n >= 400 && n < 500 && n != 401 && n != 403 && n != 404 && n != 409 && n != 429 {
+			return n
+		}
+	}
+	return http.StatusBadRequest
+}
+
+// refusedStatus answers a bad refresh token: RFC 6749 says 400.
+func (s *Server) refusedStatus() int { return http.StatusBadRequest }
+
+// fail writes the provider's error body for status.
+func (s *Server) fail(w http.ResponseWriter, status int, code, message string) {
+	shape := s.shape(status)
+	var doc any
+	if shape == nil {
+		doc = map[string]any{"error": code, "error_description": message}
+	} else {
+		root := map[string]any{}
+		var v any = root
+		if shape.CodePath != "" {
+			v = set(v, strings.Split(shape.CodePath, "."), code)
+		}
+		if shape.MessagePath != "" {
+			v = set(v, strings.Split(shape.MessagePath, "."), message)
+		}
+		if len(s.p.Obtain.Answer.TokenAt) > 0 {
+			if m, ok := v.(map[string]any); ok {
+				m["success"] = false
+			}
+		}
+		doc = v
+	}
+	writeJSON(w, status, doc)
+}
+
+// shape picks the error shape for status: exact, then range, then default.
+func (s *Server) shape(status int) *ErrorShape {
+	code := strconv.Itoa(status)
+	for _, want := range []string{code, code[:1] + "XX", "default"} {
+		for i := range s.p.Errors {
+			if s.p.Errors[i].Status == want {
+				return &s.p.Errors[i]
+			}
+		}
+	}
+	return nil
+}
+
+// set stores v at path in doc (maps, and arrays for numeric segments),
+// creating what is missing, and returns the possibly new root.
+func set(doc any, path []string, v any) any {
+	if len(path) == 0 {
+		return v
+	}
+	if i, err := strconv.Atoi(path[0]); err == nil {
+		arr, _ := doc.([]any)
+		for len(arr) <= i {
+			arr = append(arr, map[string]any{})
+		}
+		arr[i] = set(arr[i], path[1:], v)
+		return arr
+	}
+	m, ok := doc.(map[string]any)
+	if !ok {
+		m = map[string]any{}
+	}
+	m[path[0]] = set(m[path[0]], path[1:], v)
+	return m
+}
+
+// parse reads a request body as the exchange's encoding requires,
+// refusing any other content type.
+func parse(enc Encoding, contentType string, body []byte) (map[string]string, error) {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	out := map[string]string{}
+	switch enc {
+	case Form:
+		if mt != "application/x-www-form-urlencoded" {
+			return nil, fmt.Errorf("content type must be application/x-www-form-urlencoded, not %q", mt)
+		}
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("malformed form body")
+		}
+		for k, v := range vals {
+			out[k] = v[0]
+		}
+	default:
+		if mt != "application/json" {
+			return nil, fmt.Errorf("content type must be application/json, not %q", mt)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("body is not a JSON object")
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				out[k] = v
+			default:
+				out[k] = fmt.Sprint(v)
+			}
+		}
+	}
+	return out, nil
+}
+
+// basic reads RFC 6749 client_secret_basic: both parts form-encoded.
+func basic(r *http.Request) (id, secret string, ok bool) {
+	raw, found := strings.CutPrefix(r.Header.Get("Authorization"), "Basic ")
+	if !found {
+		return "", "", false
+	}
+	dec, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		return "", "", false
+	}
+	u, p, found := strings.Cut(string(dec), ":")
+	if !found {
+		return "", "", false
+	}
+	id, err1 := url.QueryUnescape(u)
+	secret, err2 := url.QueryUnescape(p)
+	return id, secret, err1 == nil && err2 == nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
