@@ -4,13 +4,14 @@
 PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
-.PHONY: all generate check test bench lint
+.PHONY: all generate check test consumer bench lint
 
 all: generate test
 
-## generate: regenerate generated/<provider> from specs/<provider>
+## generate: regenerate generated/<provider> from specs/<provider>, and the consumer example's client
 generate:
 	$(GO) generate ./...
+	cd examples/consumer && $(GO) generate ./...
 
 ## check: regenerate in memory and fail on any difference from what is committed
 check:
@@ -18,10 +19,16 @@ check:
 		$(GO) run ./cmd/authgen -check -out generated/$$p specs/$$p/authgen.yaml || exit 1; \
 	done
 
-## test: check, vet, and every test under the race detector
+## test: check, vet, every test under the race detector, and the consumer example
 test: check
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	$(MAKE) consumer
+
+## consumer: examples/consumer, a separate module using authgen as a go tool
+consumer:
+	cd examples/consumer && $(GO) tool authgen -check -out acme specs/acme/authgen.yaml
+	cd examples/consumer && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## bench: the runtime's benchmarks, side by side with golang.org/x/oauth2
 bench:
