@@ -4,7 +4,7 @@
 PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
-.PHONY: all generate check test consumer bench lint
+.PHONY: all generate check test consumer oidc bench lint
 
 all: generate test
 
@@ -18,12 +18,18 @@ check:
 	@for p in $(PROVIDERS); do \
 		$(GO) run ./cmd/authgen -check -out generated/$$p specs/$$p/authgen.yaml || exit 1; \
 	done
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdbasic -out internal/conformance/stdbasic
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpost -client-auth post -out internal/conformance/stdpost
 
 ## test: check, vet, every test under the race detector, and the consumer example
 test: check
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	$(MAKE) consumer
+
+## oidc: install oidc-provider, the real OAuth 2.0 server the conformance tests start
+oidc:
+	cd internal/conformance/testdata/oidc && npm ci --no-audit --no-fund
 
 ## consumer: examples/consumer, a separate module using authgen as a go tool
 consumer:

@@ -25,15 +25,23 @@ import (
 )
 
 const usage = `usage: authgen [flags] DESCRIPTOR
+       authgen [flags] -spec OPENAPI
+
 
 authgen generates a typed Go token client from a provider's OpenAPI spec and
 its descriptor (authgen.yaml, which names the spec). It writes *.gen.go files
 into the output directory, rewriting only files whose bytes change and
 removing *.gen.go files it generated earlier but no longer produces.
 
+With -spec and no descriptor, authgen generates an RFC 6749 client for a
+provider whose spec declares an oauth2 clientCredentials flow in
+components.securitySchemes: form body, client_secret_basic (or -client-auth
+post), Config.Scopes, expires_in in seconds.
+
 Examples:
 	authgen -out generated/acme specs/acme/authgen.yaml
 	authgen -check -out generated/acme specs/acme/authgen.yaml
+	authgen -spec specs/std/openapi.yaml -client-auth post -out generated/std
 
 In a go:generate directive, after go get -tool github.com/authgen/authgen/cmd/authgen:
 	//go:generate go tool authgen -out . ../../specs/acme/authgen.yaml
@@ -46,9 +54,12 @@ Flags:
 
 // Options are what one run generates.
 type Options struct {
-	Descriptor string // path of the descriptor
+	Descriptor string // path of the descriptor; "" with Spec
+	Spec       string // path of a spec to describe without a descriptor
+	ClientAuth string // with Spec: "basic" or "post"
+	Scheme     string // with Spec: the security scheme, when there are several
 	Out        string // output directory
-	Package    string // overrides the descriptor's package name when set
+	Package    string // overrides the package name when set
 }
 
 // Run runs authgen with args and returns the process exit code.
@@ -58,6 +69,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var opts Options
 	fs.StringVar(&opts.Out, "out", ".", "output `directory` of the generated package (created if missing)")
 	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
+	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
+	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic) or post (client_secret_post)")
+	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -74,7 +88,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
 	}
-	if fs.NArg() != 1 {
+	if (opts.Spec == "") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		fs.Usage()
 		return 2
 	}
@@ -108,10 +122,18 @@ func Run(args []string, stdout, stderr io.Writer) int {
 // depend on where authgen runs.
 func Generate(opts Options) ([]emit.File, error) {
 	var l diag.List
-	d := load.ReadDescriptor(opts.Descriptor, &l)
+	var d *load.Descriptor
 	var spec *load.Spec
-	if d != nil && d.Spec.Set {
-		spec = load.ReadSpec(filepath.Join(filepath.Dir(opts.Descriptor), d.Spec.Value), d.Spec.Pos, &l)
+	if opts.Spec != "" {
+		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
+		if spec != nil {
+			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme}, &l)
+		}
+	} else {
+		d = load.ReadDescriptor(opts.Descriptor, &l)
+		if d != nil && d.Spec.Set {
+			spec = load.ReadSpec(filepath.Join(filepath.Dir(opts.Descriptor), d.Spec.Value), d.Spec.Pos, &l)
+		}
 	}
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
 		return nil, err

@@ -109,32 +109,22 @@ func duration(d time.Duration) jen.Code {
 func config(f *jen.File, p *model.Provider) {
 	f.Comment("Config configures a Client. It prints with ClientSecret redacted, in every")
 	f.Comment("fmt verb, in JSON and in slog.")
-	f.Type().Id("Config").Struct(
-		jen.Comment(fmt.Sprintf("ClientID is the client ID %s issued.", p.Name)),
-		jen.Id("ClientID").String(),
-		jen.Comment(fmt.Sprintf("ClientSecret is the client secret %s issued.", p.Name)),
-		jen.Id("ClientSecret").String(),
-		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
-		jen.Id("BaseURL").String(),
-		jen.Comment("AllowInsecureHTTP allows a plain http BaseURL on a host other than"),
-		jen.Comment("loopback; the credentials then cross the network unencrypted."),
-		jen.Id("AllowInsecureHTTP").Bool(),
-		jen.Comment("HTTPClient sends every request; nil means a client with a 30-second"),
-		jen.Comment("timeout."),
-		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client"),
-		jen.Comment("Now is the clock every expiry decision follows; nil means time.Now."),
-		jen.Id("Now").Func().Params().Qual("time", "Time"),
-		jen.Comment("RenewBefore is how long before expiry a token is renewed; 0 means"),
-		jen.Comment("DefaultRenewBefore."),
-		jen.Id("RenewBefore").Qual("time", "Duration"),
-		jen.Comment("Retry bounds the retries of token requests that fail with a network"),
-		jen.Comment("error, 429 or 5xx; the zero value means the tokens package's defaults."),
-		jen.Id("Retry").Qual(tokensPkg, "Retry"),
-		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
-		jen.Id("Logger").Op("*").Qual("log/slog", "Logger"),
-		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
-		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")),
-	)
+	var scopes []jen.Code
+	if usesScopes(p) {
+		scopes = []jen.Code{
+			jen.Comment("Scopes are requested with every token; nil leaves the choice to the"),
+			jen.Comment("provider."),
+			jen.Id("Scopes").Index().String(),
+		}
+	}
+	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
+		for _, c := range configFields(p) {
+			g.Add(c)
+		}
+		for _, c := range scopes {
+			g.Add(c)
+		}
+	})
 	f.Line()
 	f.Comment("redactedConfig is Config without its methods, for printing.")
 	f.Type().Id("redactedConfig").Id("Config")
@@ -176,6 +166,48 @@ func config(f *jen.File, p *model.Provider) {
 		}))),
 	)
 	f.Line()
+}
+
+// configFields are the Config fields every generated client has, in the
+// same order, so that code can treat the packages alike.
+func configFields(p *model.Provider) []jen.Code {
+	return []jen.Code{
+		jen.Comment(fmt.Sprintf("ClientID is the client ID %s issued.", p.Name)),
+		jen.Id("ClientID").String(),
+		jen.Comment(fmt.Sprintf("ClientSecret is the client secret %s issued.", p.Name)),
+		jen.Id("ClientSecret").String(),
+		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
+		jen.Id("BaseURL").String(),
+		jen.Comment("AllowInsecureHTTP allows a plain http BaseURL on a host other than"),
+		jen.Comment("loopback; the credentials then cross the network unencrypted."),
+		jen.Id("AllowInsecureHTTP").Bool(),
+		jen.Comment("HTTPClient sends every request; nil means a client with a 30-second"),
+		jen.Comment("timeout."),
+		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client"),
+		jen.Comment("Now is the clock every expiry decision follows; nil means time.Now."),
+		jen.Id("Now").Func().Params().Qual("time", "Time"),
+		jen.Comment("RenewBefore is how long before expiry a token is renewed; 0 means"),
+		jen.Comment("DefaultRenewBefore."),
+		jen.Id("RenewBefore").Qual("time", "Duration"),
+		jen.Comment("Retry bounds the retries of token requests that fail with a network"),
+		jen.Comment("error, 429 or 5xx; the zero value means the tokens package's defaults."),
+		jen.Id("Retry").Qual(tokensPkg, "Retry"),
+		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
+		jen.Id("Logger").Op("*").Qual("log/slog", "Logger"),
+		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
+		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")),
+	}
+}
+
+func usesScopes(p *model.Provider) bool {
+	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
+		for _, f := range x.Fields {
+			if f.Value == model.ValueScopes {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func client(f *jen.File, p *model.Provider) {
@@ -370,6 +402,8 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			v = jen.Id("refreshToken")
 		case model.ValueConst:
 			v = constant(fl)
+		case model.ValueScopes:
+			v = jen.Qual("strings", "Join").Call(jen.Id("c").Dot("cfg").Dot("Scopes"), jen.Lit(" "))
 		}
 		fields[jen.Id(fl.GoName)] = v
 	}

@@ -67,6 +67,7 @@ type Request struct {
 	ClientSecret      Str
 	RefreshToken      Str
 	ClientCredentials Str
+	Scope             Str // the field that carries Config.Scopes, space-separated
 	Fields            []KV
 }
 
@@ -269,7 +270,7 @@ func (r *reader) exchange(n *yaml.Node, what string, allowed ...string) (Exchang
 
 func (r *reader) request(n *yaml.Node, what string) Request {
 	q := Request{Pos: r.pos(n)}
-	m := r.mapping(n, what, "encoding", "client_auth", "grant_type", "client_id", "client_secret", "refresh_token", "client_credentials", "fields")
+	m := r.mapping(n, what, "encoding", "client_auth", "grant_type", "client_id", "client_secret", "refresh_token", "client_credentials", "scope", "fields")
 	if m == nil {
 		return q
 	}
@@ -280,6 +281,7 @@ func (r *reader) request(n *yaml.Node, what string) Request {
 	q.ClientSecret = r.str(m, n, "client_secret")
 	q.RefreshToken = r.str(m, n, "refresh_token")
 	q.ClientCredentials = r.str(m, n, "client_credentials")
+	q.Scope = r.str(m, n, "scope")
 	if f := m["fields"]; f != nil {
 		q.Fields = r.pairs(f, what+".fields")
 	}

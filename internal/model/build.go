@@ -91,7 +91,10 @@ type builder struct {
 
 func (b *builder) build() *Provider {
 	d := b.d
-	p := &Provider{Sources: []string{path.Clean(filepathToSlash(d.Path))}}
+	p := &Provider{}
+	if d.Path != "" { // "" for a provider described by its spec alone
+		p.Sources = append(p.Sources, path.Clean(filepathToSlash(d.Path)))
+	}
 	switch {
 	case !d.Version.Set:
 		b.l.Addf(d.Pos, "missing version (want 1)")

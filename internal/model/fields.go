@@ -76,6 +76,10 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 			}
 			runtimeType(prop.Value, "Secret")
 		}
+		if f.Value == ValueScopes && !prop.Value.Type.IsEmpty() && !prop.Value.Type.Is(openapi3.TypeString) {
+			b.l.Addf(at.Pos, "request field %q carries the scopes, but the spec types it %v (want string)", json, prop.Value.Type.Slice())
+			return
+		}
 		if f.Value == ValueClientID {
 			// The client fills it from Config.ClientID, a string, whatever
 			// format the spec gives it (a uuid would become a UUID type).
@@ -118,6 +122,9 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 	case q.GrantType.Set: // grant_type: "" sends none
 	case schema.Properties["grant_type"] != nil:
 		add(load.Str{Pos: q.Pos}, "grant_type", Field{Value: ValueConst, Const: grant, ConstPos: q.Pos})
+	}
+	if q.Scope.Value != "" {
+		add(q.Scope, q.Scope.Value, Field{Value: ValueScopes})
 	}
 	for _, kv := range q.Fields {
 		add(kv.Key, kv.Key.Value, Field{Value: ValueConst, Const: kv.Value.Value, ConstPos: kv.Value.Pos})

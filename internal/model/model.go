@@ -123,6 +123,8 @@ const (
 	ValueClientSecret
 	ValueRefreshToken
 	ValueConst
+	// ValueScopes is Config.Scopes, space-separated (RFC 6749 §3.3).
+	ValueScopes
 )
 
 // Field is a request field the client fills in.

@@ -55,6 +55,7 @@ const (
 	ClientSecret
 	RefreshToken
 	Const
+	Scope // optional: requested scopes, space-separated
 )
 
 // Field is a field a request must carry.
@@ -284,6 +285,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refr
 	var spent string
 	for _, f := range x.Fields {
 		got, ok := fields[f.Name]
+		if !ok && f.Value == Scope {
+			continue
+		}
 		if !ok {
 			s.fail(w, s.badRequest(), "invalid_request", fmt.Sprintf("field %s is required", f.Name))
 			return

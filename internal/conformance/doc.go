@@ -1,0 +1,8 @@
+// Package conformance tests clients authgen generates from a spec alone,
+// with no descriptor, against oidc-provider: a real and strict OAuth 2.0
+// server that nobody here wrote, started on 127.0.0.1 by the tests
+// (testdata/oidc; `make oidc` or .ci/run installs it with npm).
+package conformance
+
+//go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdbasic -out stdbasic
+//go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdpost -client-auth post -out stdpost

@@ -1,0 +1,33 @@
+// A real OAuth 2.0 authorization server for authgen's conformance tests:
+// oidc-provider with the client credentials grant and token introspection,
+// bound to 127.0.0.1. It prints "listening PORT" once ready.
+import Provider from 'oidc-provider';
+
+const port = Number(process.argv[2] || 0);
+const issuer = `http://127.0.0.1:${port}`;
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'basic-client', client_secret: 'basic-secret-Z9x/+=',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic', scope: 'payments:read payments:write',
+    },
+    {
+      client_id: 'post-client', client_secret: 'post-secret-Q4w&%',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_post', scope: 'payments:read',
+    },
+  ],
+  scopes: ['payments:read', 'payments:write'],
+  features: {
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    devInteractions: { enabled: false },
+  },
+  ttl: { ClientCredentials: 300 },
+});
+provider.proxy = false;
+const server = provider.listen(port, '127.0.0.1', () => {
+  console.log(`listening ${server.address().port}`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

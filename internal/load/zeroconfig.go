@@ -1,0 +1,196 @@
+package load
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/authgen/authgen/internal/diag"
+)
+
+// ZeroConfig says how to describe a standard provider from its spec alone.
+type ZeroConfig struct {
+	Package    string // Go package name; "" derives it from the spec's title
+	ClientAuth string // "basic" (client_secret_basic, the default) or "post" (client_secret_post)
+	Scheme     string // the security scheme to use; "" when the spec has one
+}
+
+// Names of the schemas ZeroConfig adds for RFC 6749's token request,
+// answer and error, unless the spec documents the token operation itself.
+const (
+	zeroRequest  = "OAuth2TokenRequest"
+	zeroResponse = "OAuth2TokenResponse"
+	zeroError    = "OAuth2Error"
+)
+
+var notIdent = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Describe returns the descriptor of an RFC 6749 client-credentials client
+// for s: the token URL of its components.securitySchemes oauth2
+// clientCredentials flow (absolute, or relative to the first server), a
+// form body with client_secret_basic or client_secret_post, scopes from the
+// client's config, expires_in in seconds, RFC 6749 error bodies. The token
+// operation is added to s when the spec does not document it.
+func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
+	at := diag.Pos{File: s.Path, Line: 1, Col: 1}
+	name, flow := s.clientCredentials(z.Scheme, at, l)
+	if flow == nil {
+		return nil
+	}
+	at = s.Pos(flow.Origin, "tokenUrl")
+	tokenURL, err := url.Parse(flow.TokenURL)
+	if err != nil {
+		l.Addf(at, "tokenUrl %q of security scheme %q is not a URL", flow.TokenURL, name)
+		return nil
+	}
+	if !tokenURL.IsAbs() {
+		var base *url.URL
+		if len(s.Doc.Servers) > 0 {
+			base, _ = url.Parse(s.Doc.Servers[0].URL)
+		}
+		if base == nil || !base.IsAbs() {
+			l.Addf(at, "tokenUrl %q is relative, and the spec's first server URL is not absolute to resolve it against", flow.TokenURL)
+			return nil
+		}
+		tokenURL = base.ResolveReference(tokenURL)
+	}
+	if tokenURL.Path == "" {
+		tokenURL.Path = "/"
+	}
+	auth := map[string]string{"": "basic", "basic": "basic", "post": "body"}[z.ClientAuth]
+	if auth == "" {
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post"))
+		return nil
+	}
+	pkg := z.Package
+	if pkg == "" && s.Doc.Info != nil {
+		pkg = notIdent.ReplaceAllString(strings.ToLower(s.Doc.Info.Title), "")
+		pkg = strings.TrimLeft(pkg, "0123456789")
+	}
+	if !s.documents(tokenURL.Path) {
+		if !s.addTokenOperation(tokenURL.Path, at, l) {
+			return nil
+		}
+	}
+	str := func(v string) Str { return Str{Value: v, Pos: at, Set: true} }
+	d := &Descriptor{
+		Pos:     at,
+		Version: str("1"), Package: str(pkg), Spec: str(s.Path),
+		BaseURL: str(tokenURL.Scheme + "://" + tokenURL.Host),
+		Token: Exchange{
+			Pos: at, Set: true,
+			Operation: str("POST " + tokenURL.Path),
+			Method:    str("RequestToken"),
+			Request: Request{
+				Pos: at, Encoding: str("form"), ClientAuth: str(auth), Scope: str("scope"),
+			},
+			Response: Response{Pos: at, ExpiryUnit: str("seconds")},
+		},
+		Refresh: Refresh{Strategy: str("none")},
+		Errors: []ErrorDecl{{
+			Pos: at, Statuses: []Str{str("4XX")}, SchemaRef: str(zeroError), SchemaPos: at,
+			Code: str("error"), Message: str("error_description"),
+		}},
+	}
+	if c := s.Doc.Components; c == nil || c.Schemas[zeroError] == nil {
+		d.Errors = nil // the spec documents the token operation and its errors itself
+	}
+	return d
+}
+
+// clientCredentials finds the oauth2 clientCredentials flow to use.
+func (s *Spec) clientCredentials(want string, at diag.Pos, l *diag.List) (string, *openapi3.OAuthFlow) {
+	var names []string
+	if c := s.Doc.Components; c != nil {
+		for name, ref := range c.SecuritySchemes {
+			if ref.Value != nil && ref.Value.Type == "oauth2" && ref.Value.Flows != nil && ref.Value.Flows.ClientCredentials != nil {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	switch {
+	case len(names) == 0:
+		l.Addf(at, "spec declares no oauth2 security scheme with a clientCredentials flow: write a descriptor for this provider")
+		return "", nil
+	case want != "" && !slices.Contains(names, want):
+		l.Addf(at, "spec has no oauth2 clientCredentials security scheme %q (want %s)", want, diag.Quote(names...))
+		return "", nil
+	case want == "" && len(names) > 1:
+		l.Addf(at, "spec has several oauth2 clientCredentials security schemes: choose one with -scheme (want %s)", diag.Quote(names...))
+		return "", nil
+	case want == "":
+		want = names[0]
+	}
+	return want, s.Doc.Components.SecuritySchemes[want].Value.Flows.ClientCredentials
+}
+
+func (s *Spec) documents(path string) bool {
+	item := s.Doc.Paths.Value(path)
+	return item != nil && item.Post != nil
+}
+
+// addTokenOperation adds RFC 6749's token operation (§4.4, §5.1, §5.2).
+func (s *Spec) addTokenOperation(path string, at diag.Pos, l *diag.List) bool {
+	if s.Doc.Components == nil {
+		s.Doc.Components = &openapi3.Components{}
+	}
+	if s.Doc.Components.Schemas == nil {
+		s.Doc.Components.Schemas = openapi3.Schemas{}
+	}
+	for _, name := range []string{zeroRequest, zeroResponse, zeroError} {
+		if s.Doc.Components.Schemas[name] != nil {
+			l.Addf(at, "the spec already has a component schema %q, which the RFC 6749 token operation needs: write a descriptor for this provider", name)
+			return false
+		}
+	}
+	str := func(desc string) *openapi3.SchemaRef {
+		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Description: desc})
+	}
+	obj := func(desc string, required []string, props openapi3.Schemas) *openapi3.SchemaRef {
+		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Description: desc, Required: required, Properties: props})
+	}
+	grant := str("Always client_credentials.")
+	grant.Value.Enum = []any{"client_credentials"}
+	secret := str("The client secret, for client_secret_post.")
+	secret.Value.Format = "password"
+	expires := openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeInteger}, Description: "Lifetime of the access token in seconds."})
+	s.Doc.Components.Schemas[zeroRequest] = obj("An RFC 6749 §4.4.2 access token request.", []string{"grant_type"}, openapi3.Schemas{
+		"grant_type":    grant,
+		"scope":         str("Space-separated scopes requested."),
+		"client_id":     str("The client ID, for client_secret_post."),
+		"client_secret": secret,
+	})
+	s.Doc.Components.Schemas[zeroResponse] = obj("An RFC 6749 §5.1 access token answer.", []string{"access_token", "token_type"}, openapi3.Schemas{
+		"access_token":  str("The access token."),
+		"token_type":    str("The token type, matched case-insensitively."),
+		"expires_in":    expires,
+		"refresh_token": str("A refresh token, rarely issued to this grant."),
+		"scope":         str("The scopes granted."),
+	})
+	s.Doc.Components.Schemas[zeroError] = obj("An RFC 6749 §5.2 error answer.", []string{"error"}, openapi3.Schemas{
+		"error":             str("The error code, e.g. invalid_client."),
+		"error_description": str("A human-readable description."),
+		"error_uri":         str("A page about the error."),
+	})
+	ref := func(name string) *openapi3.SchemaRef {
+		return openapi3.NewSchemaRef("#/components/schemas/"+name, s.Doc.Components.Schemas[name].Value)
+	}
+	body := openapi3.NewRequestBody().WithRequired(true).WithContent(openapi3.Content{"application/x-www-form-urlencoded": openapi3.NewMediaType().WithSchemaRef(ref(zeroRequest))})
+	responses := openapi3.NewResponses(
+		openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("An access token.").WithJSONSchemaRef(ref(zeroResponse))}),
+		openapi3.WithName("4XX", openapi3.NewResponse().WithDescription("An RFC 6749 error.").WithJSONSchemaRef(ref(zeroError))),
+	)
+	op := &openapi3.Operation{Summary: fmt.Sprintf("The OAuth 2.0 token endpoint (client credentials grant) at %s.", path), RequestBody: &openapi3.RequestBodyRef{Value: body}, Responses: responses}
+	item := s.Doc.Paths.Value(path)
+	if item == nil {
+		item = &openapi3.PathItem{}
+		s.Doc.Paths.Set(path, item)
+	}
+	item.Post = op
+	return true
+}
