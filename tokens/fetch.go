@@ -21,9 +21,12 @@ const (
 	// FetchAfter401 is either request, made because Invalidate dropped the
 	// access token the provider refused.
 	FetchAfter401
+	// FetchShared is no request at all: the grant another client renewed,
+	// read from the Config.Store.
+	FetchShared
 )
 
-// String returns "initial", "refresh" or "after-401".
+// String returns "initial", "refresh", "after-401" or "shared".
 func (k FetchKind) String() string {
 	switch k {
 	case FetchInitial:
@@ -32,6 +35,8 @@ func (k FetchKind) String() string {
 		return "refresh"
 	case FetchAfter401:
 		return "after-401"
+	case FetchShared:
+		return "shared"
 	}
 	return "FetchKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -61,6 +66,7 @@ type flight struct {
 	background bool      // started to renew a still valid grant
 	kind       FetchKind // FetchInitial or FetchAfter401
 
+	refused       Secret    // the access token Invalidate dropped, never to be adopted
 	refreshToken  Secret    // "" when the fetch goes straight to Obtain
 	refreshExpiry time.Time // refreshToken's, zero when unknown
 	refreshFailed bool
@@ -76,18 +82,27 @@ func (s *Source) start(ctx context.Context, background bool) *flight {
 	if s.after401 {
 		f.kind = FetchAfter401
 	}
-	if g := s.grant; g != nil && g.RefreshToken != "" && s.cfg.Refresh != nil {
-		exp := g.RefreshExpiry
-		if exp.IsZero() && s.cfg.RefreshTokenLifetime > 0 {
-			exp = g.IssuedAt.Add(s.cfg.RefreshTokenLifetime)
-		}
-		if exp.IsZero() || s.cfg.Now().Before(exp) {
-			f.refreshToken, f.refreshExpiry = g.RefreshToken, exp
-		}
-	}
+	f.refused = s.refused
+	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.grant)
 	s.flight = f
 	go s.run(context.WithoutCancel(ctx), f)
 	return f
+}
+
+// usableRefresh returns g's refresh token and its expiry, or "" when g has
+// none or it is past its lifetime (RefreshExpiry, else RefreshTokenLifetime).
+func (s *Source) usableRefresh(g *Grant) (Secret, time.Time) {
+	if g == nil || g.RefreshToken == "" || s.cfg.Refresh == nil {
+		return "", time.Time{}
+	}
+	exp := g.RefreshExpiry
+	if exp.IsZero() && s.cfg.RefreshTokenLifetime > 0 {
+		exp = g.IssuedAt.Add(s.cfg.RefreshTokenLifetime)
+	}
+	if !exp.IsZero() && !s.cfg.Now().Before(exp) {
+		return "", time.Time{}
+	}
+	return g.RefreshToken, exp
 }
 
 // run performs f, settles the Source's state, reports the requests' events
@@ -95,7 +110,13 @@ func (s *Source) start(ctx context.Context, background bool) *flight {
 func (s *Source) run(ctx context.Context, f *flight) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.FetchTimeout)
 	defer cancel()
-	g, events := s.fetch(ctx, f)
+	var g *Grant
+	var events []FetchEvent
+	if s.cfg.Store != nil {
+		g, events = s.fetchShared(ctx, f)
+	} else {
+		g, events = s.fetch(ctx, f)
+	}
 	err := events[len(events)-1].Err
 
 	s.mu.Lock()

@@ -43,6 +43,19 @@ type Config struct {
 	// Retry bounds the retries of token requests that failed transiently
 	// (network errors, 429, 5xx); its zero value means the defaults.
 	Retry Retry
+	// Store, if set, shares grants and their renewal with the other Sources
+	// using it under StoreKey (a fleet's processes); nil keeps them in this
+	// Source only.
+	Store Store
+	// StoreKey is the key under which grants are shared: see StoreKey.
+	StoreKey string
+	// StoreEncryptionKey, if set, encrypts grants in the Store with
+	// AES-GCM; 16, 24 or 32 bytes.
+	StoreEncryptionKey []byte
+	// LockTTL bounds how long a Source holds the Store's renewal lock, and
+	// how long the others wait for it before trying it again; 0 means half
+	// of FetchTimeout.
+	LockTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug and warning records, never secrets; nil
@@ -83,13 +96,16 @@ type Source struct {
 	// on every call instead, since it moves without timers.
 	realClock bool
 
-	mu       sync.Mutex
-	grant    *Grant      // cached, never modified; AccessToken "" after Invalidate
-	flight   *flight     // the fetch in progress, if any
-	after401 bool        // the cached access token was refused
-	failures int         // background renewals failed in a row
-	retryAt  time.Time   // no background renewal before this
-	stale    *time.Timer // clears fresh at its renewal time (realClock only)
+	mu        sync.Mutex
+	grant     *Grant      // cached, never modified; AccessToken "" after Invalidate
+	flight    *flight     // the fetch in progress, if any
+	after401  bool        // the cached access token was refused
+	refused   Secret      // that access token
+	codec     codec       // encodes grants for cfg.Store
+	storeDown bool        // the last Store operation failed (warned once per outage)
+	failures  int         // background renewals failed in a row
+	retryAt   time.Time   // no background renewal before this
+	stale     *time.Timer // clears fresh at its renewal time (realClock only)
 
 	// sleep waits between retries; tests replace it.
 	sleep func(context.Context, time.Duration) error
@@ -109,7 +125,9 @@ func NewSource(cfg Config) (*Source, error) {
 		return nil, errors.New("tokens: NewSource: Config.Provider is required")
 	case cfg.Obtain == nil:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
-	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
+	case cfg.Store != nil && cfg.StoreKey == "":
+		return nil, fmt.Errorf("%s: tokens.NewSource: Config.StoreKey is required with a Store", cfg.Provider)
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.LockTTL < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
 	}
 	if cfg.RenewBefore == 0 {
@@ -118,6 +136,7 @@ func NewSource(cfg Config) (*Source, error) {
 	if cfg.FetchTimeout == 0 {
 		cfg.FetchTimeout = defaultFetchTimeout
 	}
+	cfg.LockTTL = cmp.Or(cfg.LockTTL, cfg.FetchTimeout/2)
 	cfg.Retry.Attempts = cmp.Or(cfg.Retry.Attempts, 4)
 	cfg.Retry.BaseDelay = cmp.Or(cfg.Retry.BaseDelay, 200*time.Millisecond)
 	cfg.Retry.MaxDelay = cmp.Or(cfg.Retry.MaxDelay, 10*time.Second)
@@ -129,7 +148,11 @@ func NewSource(cfg Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock, sleep: sleepCtx}, nil
+	codec, err := newCodec(cfg.StoreEncryptionKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: tokens.NewSource: %w", cfg.Provider, err)
+	}
+	return &Source{cfg: cfg, log: log.With("provider", cfg.Provider), realClock: realClock, sleep: sleepCtx, codec: codec}, nil
 }
 
 // Token returns a valid grant. It is shared with other callers and must
@@ -226,7 +249,7 @@ func (s *Source) Invalidate(accessToken Secret) {
 		g := *s.grant
 		g.AccessToken = ""
 		s.cache(&g)
-		s.after401 = true
+		s.after401, s.refused = true, accessToken
 	}
 }
 

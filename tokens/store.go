@@ -1,0 +1,198 @@
+package tokens
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Store shares grants, and their renewal, between Sources: the processes
+// of a fleet. With one, a fleet makes one token request per renewal instead
+// of one per process, and a rotating refresh token is spent by one process
+// only. A Source reads its Store only when its own grant is due for renewal.
+//
+// The values a Source stores are opaque to the Store (and encrypted when
+// Config.StoreEncryptionKey is set). Implementations must be safe for
+// concurrent use; see tokens/redisstore for one on Redis.
+type Store interface {
+	// Get returns the value stored under key, or nil and no error when
+	// there is none.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Lock takes the renewal lock of key for ttl, or returns ErrLocked
+	// when another client holds it. A lock that is not released expires
+	// after ttl, so a client that dies holding it delays the others by at
+	// most that long.
+	Lock(ctx context.Context, key string, ttl time.Duration) (Lock, error)
+}
+
+// Lock is a held renewal lock.
+type Lock interface {
+	// Set stores value under the lock's key for ttl, if the lock is still
+	// held; ErrLockLost otherwise.
+	Set(ctx context.Context, value []byte, ttl time.Duration) error
+	// Unlock releases the lock if this client still holds it; it never
+	// releases another's.
+	Unlock(ctx context.Context) error
+}
+
+var (
+	// ErrLocked is returned by Store.Lock when another client holds the lock.
+	ErrLocked = errors.New("tokens: store: renewal lock held by another client")
+	// ErrLockLost is returned by Lock.Set when the lock expired first.
+	ErrLockLost = errors.New("tokens: store: renewal lock expired before the grant was saved")
+)
+
+// StoreKey is the key under which a client's grant is shared: namespaced by
+// provider, with the base URL and client ID hashed (never the secret), so
+// that keys reveal nothing and clients of different accounts never meet.
+func StoreKey(provider, baseURL, clientID string) string {
+	sum := sha256.Sum256([]byte(baseURL + "\x00" + clientID))
+	return "authgen:" + provider + ":" + hex.EncodeToString(sum[:12])
+}
+
+// MemoryStore is a Store in memory, for Sources in one process and for
+// tests. Its locks expire by the wall clock.
+type MemoryStore struct {
+	mu     sync.Mutex
+	values map[string]memValue
+	locks  map[string]memValue // owner in value
+}
+
+type memValue struct {
+	value   []byte
+	expires time.Time
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{values: map[string]memValue{}, locks: map[string]memValue{}}
+}
+
+// Get implements Store.
+func (m *MemoryStore) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.values[key]
+	if !ok || !time.Now().Before(v.expires) {
+		return nil, nil
+	}
+	return append([]byte(nil), v.value...), nil
+}
+
+// Lock implements Store.
+func (m *MemoryStore) Lock(_ context.Context, key string, ttl time.Duration) (Lock, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l, ok := m.locks[key]; ok && time.Now().Before(l.expires) {
+		return nil, ErrLocked
+	}
+	owner := make([]byte, 16)
+	rand.Read(owner)
+	m.locks[key] = memValue{value: owner, expires: time.Now().Add(ttl)}
+	return &memLock{m: m, key: key, owner: owner}, nil
+}
+
+type memLock struct {
+	m     *MemoryStore
+	key   string
+	owner []byte
+}
+
+func (l *memLock) held() bool {
+	cur, ok := l.m.locks[l.key]
+	return ok && string(cur.value) == string(l.owner) && time.Now().Before(cur.expires)
+}
+
+func (l *memLock) Set(_ context.Context, value []byte, ttl time.Duration) error {
+	l.m.mu.Lock()
+	defer l.m.mu.Unlock()
+	if !l.held() {
+		return ErrLockLost
+	}
+	l.m.values[l.key] = memValue{value: append([]byte(nil), value...), expires: time.Now().Add(ttl)}
+	return nil
+}
+
+func (l *memLock) Unlock(context.Context) error {
+	l.m.mu.Lock()
+	defer l.m.mu.Unlock()
+	if l.held() {
+		delete(l.m.locks, l.key)
+	}
+	return nil
+}
+
+// storedGrant is a Grant as a Store holds it. Grant's own JSON is redacted;
+// this is the one place tokens are encoded, and they are encrypted when a
+// key is configured.
+type storedGrant struct {
+	AccessToken   string    `json:"access_token"`
+	TokenType     string    `json:"token_type,omitempty"`
+	RefreshToken  string    `json:"refresh_token,omitempty"`
+	IssuedAt      time.Time `json:"issued_at"`
+	Expiry        time.Time `json:"expiry"`
+	RefreshExpiry time.Time `json:"refresh_expiry"`
+}
+
+// codec encodes grants for a Store, sealing them with AES-GCM when it has
+// a key.
+type codec struct{ aead cipher.AEAD }
+
+func newCodec(key []byte) (codec, error) {
+	if key == nil {
+		return codec{}, nil
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return codec{}, fmt.Errorf("StoreEncryptionKey: %w (want 16, 24 or 32 bytes)", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	return codec{aead: aead}, err
+}
+
+func (c codec) encode(g *Grant, key string) ([]byte, error) {
+	b, err := json.Marshal(storedGrant{
+		AccessToken: g.AccessToken.Reveal(), TokenType: g.TokenType, RefreshToken: g.RefreshToken.Reveal(),
+		IssuedAt: g.IssuedAt, Expiry: g.Expiry, RefreshExpiry: g.RefreshExpiry,
+	})
+	if err != nil || c.aead == nil {
+		return b, err
+	}
+	nonce := make([]byte, c.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	// The key is authenticated too: a value copied to another client's
+	// key does not decrypt.
+	return c.aead.Seal(nonce, nonce, b, []byte(key)), nil
+}
+
+func (c codec) decode(b []byte, key string) (*Grant, error) {
+	if c.aead != nil {
+		n := c.aead.NonceSize()
+		if len(b) < n {
+			return nil, errors.New("stored grant is too short to be encrypted")
+		}
+		plain, err := c.aead.Open(nil, b[:n], b[n:], []byte(key))
+		if err != nil {
+			return nil, errors.New("stored grant does not decrypt with StoreEncryptionKey")
+		}
+		b = plain
+	}
+	var s storedGrant
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, errors.New("stored grant is not valid JSON")
+	}
+	return &Grant{
+		AccessToken: Secret(s.AccessToken), TokenType: s.TokenType, RefreshToken: Secret(s.RefreshToken),
+		IssuedAt: s.IssuedAt, Expiry: s.Expiry, RefreshExpiry: s.RefreshExpiry,
+	}, nil
+}
