@@ -4,7 +4,7 @@
 PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
-.PHONY: all generate check test consumer oidc bench lint
+.PHONY: all generate check test consumer oidc redis bench lint
 
 all: generate test
 
@@ -36,9 +36,14 @@ consumer:
 	cd examples/consumer && $(GO) tool authgen -check -out acme specs/acme/authgen.yaml
 	cd examples/consumer && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
-## bench: the runtime's benchmarks, side by side with golang.org/x/oauth2
+## bench: the runtime's benchmarks, side by side with golang.org/x/oauth2, and fleets with and without Redis
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./tokens/...
+	$(GO) test -run '^$$' -bench FleetHour -benchtime 3x ./generated/
+
+## redis: a local Redis on 127.0.0.1:6379 for trying a fleet (Ctrl-C stops it)
+redis:
+	redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no
 
 ## lint: gofmt and go vet
 lint:

@@ -44,16 +44,18 @@ type client interface {
 // to each: the conversion compiling is itself a check that the four
 // packages share one contract.
 type config struct {
-	ClientID          string
-	ClientSecret      string
-	BaseURL           string
-	AllowInsecureHTTP bool
-	HTTPClient        *http.Client
-	Now               func() time.Time
-	RenewBefore       time.Duration
-	Retry             tokens.Retry
-	Logger            *slog.Logger
-	OnFetch           func(tokens.FetchEvent)
+	ClientID           string
+	ClientSecret       string
+	BaseURL            string
+	AllowInsecureHTTP  bool
+	HTTPClient         *http.Client
+	Now                func() time.Time
+	RenewBefore        time.Duration
+	Retry              tokens.Retry
+	Logger             *slog.Logger
+	OnFetch            func(tokens.FetchEvent)
+	Store              tokens.Store
+	StoreEncryptionKey []byte
 }
 
 type provider struct {

@@ -59,6 +59,12 @@ type Config struct {
 	Logger *slog.Logger
 	// OnFetch, if set, is called after every token request, for metrics.
 	OnFetch func(tokens.FetchEvent)
+	// Store, if set, shares tokens and their renewal with the other processes
+	// using it (e.g. tokens/redisstore); nil keeps them in this client.
+	Store tokens.Store
+	// StoreEncryptionKey, if set, encrypts tokens in the Store with AES-GCM;
+	// 16, 24 or 32 bytes.
+	StoreEncryptionKey []byte
 }
 
 // redactedConfig is Config without its methods, for printing.
@@ -144,13 +150,16 @@ func New(cfg Config) (*Client, error) {
 		hc:      hc,
 	}
 	source, err := tokens.NewSource(tokens.Config{
-		Logger:      cfg.Logger,
-		Now:         cfg.Now,
-		Obtain:      c.obtain,
-		OnFetch:     cfg.OnFetch,
-		Provider:    "dollr",
-		RenewBefore: renew,
-		Retry:       cfg.Retry,
+		Logger:             cfg.Logger,
+		Now:                cfg.Now,
+		Obtain:             c.obtain,
+		OnFetch:            cfg.OnFetch,
+		Provider:           "dollr",
+		RenewBefore:        renew,
+		Retry:              cfg.Retry,
+		Store:              cfg.Store,
+		StoreEncryptionKey: cfg.StoreEncryptionKey,
+		StoreKey:           tokens.StoreKey("dollr", base, cfg.ClientID),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dollr: %w", err)

@@ -196,6 +196,12 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger"),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
 		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")),
+		jen.Comment("Store, if set, shares tokens and their renewal with the other processes"),
+		jen.Comment("using it (e.g. tokens/redisstore); nil keeps them in this client."),
+		jen.Id("Store").Qual(tokensPkg, "Store"),
+		jen.Comment("StoreEncryptionKey, if set, encrypts tokens in the Store with AES-GCM;"),
+		jen.Comment("16, 24 or 32 bytes."),
+		jen.Id("StoreEncryptionKey").Index().Byte(),
 	}
 }
 
@@ -225,13 +231,16 @@ func client(f *jen.File, p *model.Provider) {
 	f.Line()
 
 	srcCfg := jen.Dict{
-		jen.Id("Provider"):    pkg,
-		jen.Id("Obtain"):      jen.Id("c").Dot("obtain"),
-		jen.Id("RenewBefore"): jen.Id("renew"),
-		jen.Id("Now"):         jen.Id("cfg").Dot("Now"),
-		jen.Id("Retry"):       jen.Id("cfg").Dot("Retry"),
-		jen.Id("Logger"):      jen.Id("cfg").Dot("Logger"),
-		jen.Id("OnFetch"):     jen.Id("cfg").Dot("OnFetch"),
+		jen.Id("Provider"):           pkg,
+		jen.Id("Obtain"):             jen.Id("c").Dot("obtain"),
+		jen.Id("RenewBefore"):        jen.Id("renew"),
+		jen.Id("Now"):                jen.Id("cfg").Dot("Now"),
+		jen.Id("Retry"):              jen.Id("cfg").Dot("Retry"),
+		jen.Id("Store"):              jen.Id("cfg").Dot("Store"),
+		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("base"), jen.Id("cfg").Dot("ClientID")),
+		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
+		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
+		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
 	}
 	if p.Strategy != model.RefreshNone {
 		srcCfg[jen.Id("Refresh")] = jen.Id("c").Dot("refresh")
