@@ -74,7 +74,9 @@ func (s *Server) Restart() {
 	s.t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
 	s.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port,
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--protected-mode", "yes")
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--protected-mode", "yes",
+		// Tests make it slow on purpose with DEBUG SLEEP.
+		"--enable-debug-command", "local")
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}

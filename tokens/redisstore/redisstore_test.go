@@ -135,3 +135,27 @@ func TestEncryptionAtRest(t *testing.T) {
 		}
 	}
 }
+
+// A slow Redis (busy for longer than the client's read timeout) makes the
+// Source renew alone rather than wait for it.
+func TestSlowRedisRenewsAlone(t *testing.T) {
+	srv := redistest.Start(t)
+	is := &issuer{now: time.Now}
+	s := source(t, srv, is, nil)
+	busy := make(chan struct{})
+	go func() {
+		defer close(busy)
+		srv.Client().Do(context.Background(), "DEBUG", "SLEEP", "1") // blocks the server for a second
+	}()
+	time.Sleep(50 * time.Millisecond) // let the DEBUG SLEEP start
+	start := time.Now()
+	g, err := s.Token(context.Background())
+	if err != nil || g.AccessToken == "" {
+		t.Fatalf("Token = %v, %v", g, err)
+	}
+	if is.requests.Load() != 1 {
+		t.Errorf("requests = %d, want 1", is.requests.Load())
+	}
+	t.Logf("token in %v while Redis was busy", time.Since(start))
+	<-busy
+}
