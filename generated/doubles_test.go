@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/authgen/authgen/generated/paysway/payswaytest"
 	"github.com/authgen/authgen/generated/quidkey"
 	"github.com/authgen/authgen/generated/quidkey/quidkeytest"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
@@ -73,22 +73,7 @@ var providers = []provider{
 	{"quidkey", quidkeytest.NewServer, func(c config) (client, error) { return quidkey.New(quidkey.Config(c)) }, "endpoint", time.Second},
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 type fixture struct {
 	srv    *tokenstest.Server
@@ -99,7 +84,7 @@ type fixture struct {
 
 func setup(t *testing.T, p provider, secret string) *fixture {
 	t.Helper()
-	f := &fixture{srv: p.server(id, "s3cret/+&="), clock: &clock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}, events: make(chan tokens.FetchEvent, 100)}
+	f := &fixture{srv: p.server(id, "s3cret/+&="), clock: testclock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), events: make(chan tokens.FetchEvent, 100)}
 	t.Cleanup(f.srv.Close)
 	f.srv.SetClock(f.clock.Now)
 	f.srv.Handle("/api", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/internal/redistest"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/redisstore"
 	"github.com/authgen/authgen/tokens/tokenstest"
@@ -33,7 +34,7 @@ func simulate(t testing.TB, p provider, n int, d time.Duration, redis *redistest
 	t.Helper()
 	srv := p.server(id, secret)
 	defer srv.Close()
-	c := &clock{now: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 	srv.SetClock(c.Now)
 	srv.SetLifetime(lifetimes[p.name])
 	clients := make([]client, n)

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/generated/dollr"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -33,24 +34,9 @@ const (
 	clientSecret = "s3cr3t-Dollr-do-not-print"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)) }
 
 // server is a fake Dollr.
 type server struct {

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/generated/firstdollar"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -48,24 +49,9 @@ const (
 	pingBody = `{"query":"query { ping }","variables":{}}`
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)) }
 
 // syncBuffer is a bytes.Buffer safe for a logger writing from the fetch
 // goroutine while the test reads it.

@@ -32,6 +32,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authgen/authgen/generated/paysway"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -43,24 +44,9 @@ const (
 	lifetime     = 3600 // seconds, as Paysway documents
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)) }
 
 // tokenRequest is what the fake saw of one token request.
 type tokenRequest struct {

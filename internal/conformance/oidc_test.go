@@ -11,12 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/authgen/authgen/internal/conformance/stdbasic"
 	"github.com/authgen/authgen/internal/conformance/stdpost"
+	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -90,26 +90,11 @@ func introspect(t *testing.T, base, token string) (bool, string) {
 	return doc.Active, doc.Scope
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 func TestClientSecretBasic(t *testing.T) {
 	base := oidcServer(t)
-	c := &clock{now: time.Now()}
+	c := testclock.New(time.Now())
 	events := make(chan tokens.FetchEvent, 10)
 	client, err := stdbasic.New(stdbasic.Config{
 		ClientID: basicID, ClientSecret: basicSecret, BaseURL: base,
