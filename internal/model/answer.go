@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -255,7 +256,7 @@ func (b *builder) declaredErrors(p *Provider) {
 				err = json.Unmarshal(data, &s)
 			}
 			if err == nil {
-				err = load.Validate(func() error { return s.Validate(b.ctx()) })
+				err = load.Validate(func() error { return s.Validate(context.Background()) })
 			}
 			if err != nil {
 				b.l.Addf(e.SchemaPos, "invalid error schema: %v", err)

@@ -1,9 +1,11 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -93,7 +95,7 @@ func (b *builder) build() *Provider {
 	d := b.d
 	p := &Provider{}
 	if d.Path != "" { // "" for a provider described by its spec alone
-		p.Sources = append(p.Sources, path.Clean(filepathToSlash(d.Path)))
+		p.Sources = append(p.Sources, path.Clean(filepath.ToSlash(d.Path)))
 	}
 	switch {
 	case !d.Version.Set:
@@ -108,7 +110,7 @@ func (b *builder) build() *Provider {
 		b.l.Addf(d.Package.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", d.Package.Value)
 	}
 	p.Package = d.Package.Value
-	p.Name = cmpOr(d.Provider.Value, p.Package)
+	p.Name = cmp.Or(d.Provider.Value, p.Package)
 	if !d.Spec.Set {
 		b.l.Addf(d.Pos, "missing spec (want the path of the provider's OpenAPI document, relative to the descriptor)")
 	}
@@ -132,7 +134,7 @@ func (b *builder) build() *Provider {
 		checkEnums(&b.l, r.Exchange)
 		return p
 	}
-	p.Sources = append(p.Sources, path.Clean(filepathToSlash(b.s.Path)))
+	p.Sources = append(p.Sources, path.Clean(filepath.ToSlash(b.s.Path)))
 	if d.Token.Set {
 		b.exchanges(p)
 	}

@@ -1,12 +1,9 @@
 package model
 
 import (
-	"cmp"
-	"context"
 	"encoding/json"
 	"iter"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -163,11 +160,7 @@ func (b *builder) typesSpec() []byte {
 	return data
 }
 
-func (b *builder) ctx() context.Context { return context.Background() }
-
 func mapKeys[M ~map[string]V, V any](m M) iter.Seq[string] { return maps.Keys(m) }
-
-func cmpOr(a, b string) string { return cmp.Or(a, b) }
 
 // cmpPos is the position of the first set value, else of the last one.
 func cmpPos(values ...load.Str) diag.Pos {
@@ -202,5 +195,3 @@ func inherit(r, from load.Response) load.Response {
 	}
 	return r
 }
-
-func filepathToSlash(p string) string { return filepath.ToSlash(p) }
