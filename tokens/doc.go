@@ -6,10 +6,18 @@
 // calls. The Source caches the provider's [Grant], renews it in the
 // background before it expires, prefers a refresh token to the client
 // credentials when it holds one, and shares one token request among any
-// number of concurrent callers. [Transport] authorizes outgoing requests with
-// the Source's token and renews it once when a request is answered 401.
+// number of concurrent callers. Token requests that fail transiently are
+// retried within [Retry]'s bounds. [Transport] authorizes outgoing requests
+// with the Source's token and renews it once when a request is answered 401.
+//
+// With a [Store] (see tokens/redisstore), Sources in different processes
+// share their grant and its renewal: one token request per renewal for a
+// whole fleet.
 //
 // Credentials and tokens are held as [Secret] values, which print as
 // "[REDACTED]". Errors returned by this package start with the provider's
 // name and never contain a client secret, access token or refresh token.
+//
+// tokens/tokenstest runs fake providers for the tests of code that uses
+// generated clients.
 package tokens
