@@ -13,15 +13,12 @@ import (
 // holder. Whenever the Store fails, the Source renews alone.
 func (s *Source) fetchShared(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 	start := s.cfg.Now()
-	adopted := func(g *Grant) (*Grant, []FetchEvent) {
-		return g, []FetchEvent{{Kind: FetchShared, Duration: s.cfg.Now().Sub(start)}}
-	}
 	shared, ok := s.loadShared(ctx)
 	if !ok {
 		return s.fetch(ctx, f)
 	}
 	if s.adoptable(shared, f) {
-		return adopted(shared)
+		return s.adopted(shared, start)
 	}
 	for {
 		lock, err := s.cfg.Store.Lock(ctx, s.cfg.StoreKey, s.cfg.LockTTL)
@@ -39,7 +36,7 @@ func (s *Source) fetchShared(ctx context.Context, f *flight) (*Grant, []FetchEve
 		g, ok := s.awaitPeer(ctx, f)
 		switch {
 		case g != nil:
-			return adopted(g)
+			return s.adopted(g, start)
 		case !ok:
 			return s.fetch(ctx, f)
 		}
@@ -53,10 +50,10 @@ func (s *Source) renewLocked(ctx context.Context, f *flight, lock Lock) (*Grant,
 			s.storeFailed(err)
 		}
 	}()
+	start := s.cfg.Now()
 	shared, ok := s.loadShared(ctx)
 	if ok && s.adoptable(shared, f) {
-		start := s.cfg.Now()
-		return shared, []FetchEvent{{Kind: FetchShared, Duration: s.cfg.Now().Sub(start)}}
+		return s.adopted(shared, start)
 	}
 	// The shared refresh token is the newest: a peer may have spent ours.
 	if rt, exp := s.usableRefresh(shared); rt != "" {
@@ -78,6 +75,11 @@ func (s *Source) renewLocked(ctx context.Context, f *flight, lock Lock) (*Grant,
 		s.storeFailed(err)
 	}
 	return g, events
+}
+
+// adopted reports a grant read from the Store as the fetch's result.
+func (s *Source) adopted(g *Grant, start time.Time) (*Grant, []FetchEvent) {
+	return g, []FetchEvent{{Kind: FetchShared, Duration: s.cfg.Now().Sub(start)}}
 }
 
 // awaitPeer polls the Store for the grant the lock's holder is renewing,
