@@ -111,7 +111,7 @@ func (s *Source) awaitPeer(ctx context.Context, f *flight) (*Grant, bool) {
 
 // loadShared reads the shared grant; ok is false when the Store failed.
 func (s *Source) loadShared(ctx context.Context) (*Grant, bool) {
-	b, err := s.cfg.Store.Get(ctx, s.cfg.StoreKey)
+	b, _, err := s.cfg.Store.Get(ctx, s.cfg.StoreKey)
 	if err != nil {
 		s.storeFailed(err)
 		return nil, false

@@ -140,9 +140,9 @@ type failingStore struct {
 	down atomic.Bool
 }
 
-func (f *failingStore) Get(ctx context.Context, key string) ([]byte, error) {
+func (f *failingStore) Get(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	if f.down.Load() {
-		return nil, errors.New("connection refused")
+		return nil, 0, errors.New("connection refused")
 	}
 	return f.Store.Get(ctx, key)
 }
@@ -228,7 +228,7 @@ func TestEncryptedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := store.Get(context.Background(), tokens.StoreKey("acme", "https://acme.test", "client"))
+	raw, _, _ := store.Get(context.Background(), tokens.StoreKey("acme", "https://acme.test", "client"))
 	if len(raw) == 0 || bytes.Contains(raw, []byte(g.AccessToken.Reveal())) || bytes.Contains(raw, []byte(g.RefreshToken.Reveal())) {
 		t.Fatalf("stored value %q shows the tokens", raw)
 	}

@@ -23,9 +23,11 @@ import (
 // Config.StoreEncryptionKey is set). Implementations must be safe for
 // concurrent use; see tokens/redisstore for one on Redis.
 type Store interface {
-	// Get returns the value stored under key, or nil and no error when
-	// there is none.
-	Get(ctx context.Context, key string) ([]byte, error)
+	// Get returns the value stored under key and how long it has left to
+	// live, by the Store's own clock, or nil and no error when there is
+	// none. The time left lets a Source whose clock is behind its peers'
+	// tell how long ago the value was written (see Lock.Set's ttl).
+	Get(ctx context.Context, key string) (value []byte, ttl time.Duration, err error)
 	// Lock takes the renewal lock of key for ttl, or returns ErrLocked
 	// when another client holds it. A lock that is not released expires
 	// after ttl, so a client that dies holding it delays the others by at
@@ -77,14 +79,15 @@ func NewMemoryStore() *MemoryStore {
 }
 
 // Get implements Store.
-func (m *MemoryStore) Get(_ context.Context, key string) ([]byte, error) {
+func (m *MemoryStore) Get(_ context.Context, key string) ([]byte, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := m.values[key]
-	if !ok || !time.Now().Before(v.expires) {
-		return nil, nil
+	left := time.Until(v.expires)
+	if !ok || left <= 0 {
+		return nil, 0, nil
 	}
-	return append([]byte(nil), v.value...), nil
+	return append([]byte(nil), v.value...), left, nil
 }
 
 // Lock implements Store.

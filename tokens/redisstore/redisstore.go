@@ -51,12 +51,26 @@ return 0`)
 func lockKey(key string) string { return key + ":lock" }
 
 // Get implements tokens.Store.
-func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	b, err := s.rdb.Get(ctx, key).Bytes()
+func (s *Store) Get(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	var get *redis.StringCmd
+	var ttl *redis.DurationCmd
+	// One round trip, and the value and its TTL read at the same moment.
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		get, ttl = p.Get(ctx, key), p.PTTL(ctx, key)
+		return nil
+	})
 	if errors.Is(err, redis.Nil) {
-		return nil, nil
+		return nil, 0, nil
 	}
-	return b, err
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := get.Bytes()
+	if err != nil {
+		return nil, 0, err
+	}
+	// PTTL is -1 for a key without expiry: its age cannot be told.
+	return b, max(ttl.Val(), 0), nil
 }
 
 // Lock implements tokens.Store.

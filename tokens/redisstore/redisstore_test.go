@@ -19,7 +19,7 @@ func TestLockSemantics(t *testing.T) {
 	srv := redistest.Start(t)
 	a, b := redisstore.New(srv.Client()), redisstore.New(srv.Client())
 	ctx := context.Background()
-	if v, err := a.Get(ctx, "k"); v != nil || err != nil {
+	if v, _, err := a.Get(ctx, "k"); v != nil || err != nil {
 		t.Fatalf("Get on nothing = %q, %v", v, err)
 	}
 	la, err := a.Lock(ctx, "k", time.Second)
@@ -32,8 +32,8 @@ func TestLockSemantics(t *testing.T) {
 	if err := la.Set(ctx, []byte("v1"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := b.Get(ctx, "k"); string(v) != "v1" {
-		t.Errorf("Get = %q, want v1", v)
+	if v, ttl, _ := b.Get(ctx, "k"); string(v) != "v1" || ttl <= 0 || ttl > time.Minute {
+		t.Errorf("Get = %q, %v, want v1 with at most a minute left", v, ttl)
 	}
 	la.Unlock(ctx)
 	lb, err := b.Lock(ctx, "k", 50*time.Millisecond)
@@ -56,7 +56,7 @@ func TestLockSemantics(t *testing.T) {
 	if _, err := a.Lock(ctx, "k", time.Second); err != nil {
 		t.Errorf("Lock after expiry: %v", err)
 	}
-	if v, _ := a.Get(ctx, "k"); string(v) != "v1" {
+	if v, _, _ := a.Get(ctx, "k"); string(v) != "v1" {
 		t.Errorf("Get = %q, want v1 untouched by stale writers", v)
 	}
 }
