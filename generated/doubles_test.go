@@ -45,8 +45,9 @@ type client interface {
 // packages share one contract.
 type config struct {
 	ClientID           string
-	ClientSecret       string
+	ClientSecret       tokens.Secret
 	BaseURL            string
+	AuthorizedHosts    []string
 	AllowInsecureHTTP  bool
 	HTTPClient         *http.Client
 	Now                func() time.Time
@@ -55,7 +56,7 @@ type config struct {
 	Logger             *slog.Logger
 	OnFetch            func(tokens.FetchEvent)
 	Store              tokens.Store
-	StoreEncryptionKey []byte
+	StoreEncryptionKey tokens.SecretBytes
 }
 
 type provider struct {
@@ -92,7 +93,7 @@ func setup(t *testing.T, p provider, secret string) *fixture {
 		w.Write(b)
 	}))
 	c, err := p.new(config{
-		ClientID: id, ClientSecret: secret, BaseURL: f.srv.URL, HTTPClient: f.srv.Client(),
+		ClientID: id, ClientSecret: tokens.Secret(secret), BaseURL: f.srv.URL, HTTPClient: f.srv.Client(),
 		Now: f.clock.Now, OnFetch: func(e tokens.FetchEvent) { f.events <- e },
 		Retry: tokens.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond},
 	})

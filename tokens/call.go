@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -58,8 +59,9 @@ type Call struct {
 	URL string
 	// Encoding is the body's encoding; ignored when Body is nil.
 	Encoding Encoding
-	// Body is the request struct, encoded with encoding/json. With Form, its
-	// JSON object is flattened into form fields: strings, numbers as their
+	// Body is the request struct, encoded with encoding/json and its
+	// Secrets revealed. With Form, its JSON object is flattened into form
+	// fields: strings, numbers as their
 	// JSON text and booleans become values, arrays become repeated keys,
 	// nulls are left out and nested objects are an error.
 	Body any
@@ -138,7 +140,7 @@ func (c *Call) newRequest(ctx context.Context) (*http.Request, error) {
 func (c *Call) encode() ([]byte, string, error) {
 	switch c.Encoding {
 	case JSON:
-		b, err := json.Marshal(c.Body)
+		b, err := wireJSON(c.Body)
 		return b, "application/json", err
 	case Form:
 		v, err := formValues(c.Body)
@@ -148,6 +150,17 @@ func (c *Call) encode() ([]byte, string, error) {
 		return []byte(v.Encode()), "application/x-www-form-urlencoded", nil
 	}
 	return nil, "", fmt.Errorf("unknown Encoding %d", c.Encoding)
+}
+
+// secrets are the values to scrub from an answer: Redact, and the HTTP
+// Basic credentials as well as in the base64 form the header carried them,
+// which a provider echoing its request headers sends back.
+func (c *Call) secrets() []Secret {
+	if c.BasicAuth == nil {
+		return c.Redact
+	}
+	basic := strings.TrimPrefix(basicAuth(c.BasicAuth[0], c.BasicAuth[1]), "Basic ")
+	return append(slices.Clip(c.Redact), c.BasicAuth[1], Secret(basic))
 }
 
 // basicAuth builds client_secret_basic credentials. RFC 6749 §2.3.1

@@ -491,3 +491,24 @@ func TestCallRedactsEncodedEchoes(t *testing.T) {
 		}
 	}
 }
+
+// A provider that echoes the request's headers in its error does not leak
+// the secret through the base64 form of HTTP Basic credentials.
+func TestCallBasicAuthEchoIsRedacted(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "bad credentials: " + r.Header.Get("Authorization")})
+	})
+	call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+		BasicAuth: &[2]tokens.Secret{clientID, clientSecret}}
+	err := call.Do(context.Background(), srv.Client(), nil)
+	var e *tokens.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v", err)
+	}
+	pair := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(clientSecret)))
+	if msg := fmt.Sprintf("%v %+v", err, e); strings.Contains(msg, pair) || strings.Contains(msg, clientSecret) || !strings.Contains(e.Message, "[REDACTED]") {
+		t.Errorf("error = %s, want the Basic credentials redacted", msg)
+	}
+}

@@ -61,7 +61,7 @@ func (c *Call) answerError(resp *http.Response, body []byte) *Error {
 	if dec.Decode(&doc) != nil {
 		return e
 	}
-	red := newRedactor(c.Redact)
+	red := newRedactor(c.secrets())
 	doc = red.tree(doc)
 
 	eb := c.errorBody(resp.StatusCode)

@@ -18,7 +18,7 @@ func ExampleSecret() {
 	fmt.Println(s)
 	fmt.Printf("%q %#v %+v\n", s, s, struct{ ClientSecret tokens.Secret }{s})
 
-	// JSON carries the real value: it is what request bodies are made of.
+	// JSON is redacted too: only a token request carries the real value.
 	b, _ := json.Marshal(struct {
 		ClientSecret tokens.Secret `json:"client_secret"`
 	}{s})
@@ -26,7 +26,7 @@ func ExampleSecret() {
 	// Output:
 	// [REDACTED]
 	// "[REDACTED]" "[REDACTED]" {ClientSecret:[REDACTED]}
-	// {"client_secret":"s3cr3t"}
+	// {"client_secret":"[REDACTED]"}
 }
 
 func ExampleSource() {

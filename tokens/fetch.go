@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -67,11 +68,13 @@ type flight struct {
 	kind       FetchKind // FetchInitial or FetchAfter401
 
 	refused       Secret    // the access token Invalidate dropped, never to be adopted
+	held          *Grant    // the cached grant when the fetch started, nil if none
+	gen           uint64    // the generation of the result in cfg.Store
 	refreshToken  Secret    // "" when the fetch goes straight to Obtain
 	refreshExpiry time.Time // refreshToken's, zero when unknown
 	refreshFailed bool
 
-	grant *Grant
+	entry *entry // the result, nil on failure
 	err   error
 }
 
@@ -82,8 +85,8 @@ func (s *Source) start(ctx context.Context, background bool) *flight {
 	if s.after401 {
 		f.kind = FetchAfter401
 	}
-	f.refused = s.refused
-	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.grant)
+	f.refused, f.held, f.gen = s.refused, s.held(), s.gen
+	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.held())
 	s.flight = f
 	go s.run(context.WithoutCancel(ctx), f)
 	return f
@@ -120,7 +123,7 @@ func (s *Source) run(ctx context.Context, f *flight) {
 	err := events[len(events)-1].Err
 
 	s.mu.Lock()
-	wait := s.settle(f, g, err)
+	e, wait := s.settle(f, g, err)
 	s.mu.Unlock()
 
 	switch {
@@ -134,7 +137,7 @@ func (s *Source) run(ctx context.Context, f *flight) {
 			s.cfg.OnFetch(e)
 		}
 	}
-	f.grant, f.err = g, err
+	f.entry, f.err = e, err
 	close(f.done)
 }
 
@@ -148,7 +151,14 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 		if f.kind == FetchAfter401 {
 			kind = FetchAfter401
 		}
-		g, err := s.retrying(ctx, kind, &events, func(ctx context.Context) (*Grant, error) {
+		// A rotating refresh token is spent once the provider has the
+		// request, whether or not its answer arrives: it is sent again
+		// only after a failure that proves the provider never had it.
+		retryable := transient
+		if s.cfg.RotatesRefreshToken {
+			retryable = notSent
+		}
+		g, err := s.retrying(ctx, kind, &events, retryable, func(ctx context.Context) (*Grant, error) {
 			return s.cfg.Refresh(ctx, f.refreshToken)
 		})
 		if err == nil {
@@ -165,21 +175,21 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 		f.refreshFailed = true
 		s.log.Warn("token refresh failed; falling back to client credentials", "err", err)
 	}
-	g, _ := s.retrying(ctx, f.kind, &events, s.cfg.Obtain)
+	g, _ := s.retrying(ctx, f.kind, &events, transient, s.cfg.Obtain)
 	return g, events
 }
 
-// retrying makes requests with fn until one succeeds, one fails for good,
-// Retry.Attempts are spent or ctx's deadline would pass during the next
-// backoff. Network errors, 429 and 5xx are transient; the backoff doubles
-// from Retry.BaseDelay with jitter, and a Retry-After (capped at
+// retrying makes requests with fn until one succeeds, one fails in a way
+// retryable does not accept, Retry.Attempts are spent or ctx's deadline
+// would pass during the next backoff. The backoff doubles from
+// Retry.BaseDelay with jitter, and a Retry-After (capped at
 // Retry.MaxDelay) replaces it.
-func (s *Source) retrying(ctx context.Context, kind FetchKind, events *[]FetchEvent, fn func(context.Context) (*Grant, error)) (*Grant, error) {
+func (s *Source) retrying(ctx context.Context, kind FetchKind, events *[]FetchEvent, retryable func(error) bool, fn func(context.Context) (*Grant, error)) (*Grant, error) {
 	r := s.cfg.Retry
 	for n := 1; ; n++ {
 		g, ev := s.attempt(ctx, kind, fn)
 		*events = append(*events, ev)
-		if ev.Err == nil || n >= r.Attempts || !transient(ev.Err) {
+		if ev.Err == nil || n >= r.Attempts || !retryable(ev.Err) {
 			return g, ev.Err
 		}
 		wait := backoff(r, n, ev.Err)
@@ -203,6 +213,18 @@ func transient(err error) bool {
 	}
 	var ue *url.Error
 	return errors.As(err, &ue) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrCrossHostRedirect)
+}
+
+// notSent reports whether a failed request certainly never reached the
+// provider's token logic: the connection was refused, or a 429 turned it
+// away. A 5xx or a connection lost after sending may have spent it.
+func notSent(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" && !errors.Is(err, ErrCrossHostRedirect)
 }
 
 // backoff is the wait before attempt n+1: BaseDelay·2ⁿ⁻¹ with equal jitter
@@ -259,6 +281,9 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 	if c.IssuedAt.IsZero() {
 		c.IssuedAt = start
 	}
+	// Expiry is a wall-clock matter: the monotonic clock stops while the
+	// machine sleeps, the provider's clock does not.
+	c.IssuedAt, c.Expiry, c.RefreshExpiry = c.IssuedAt.Round(0), c.Expiry.Round(0), c.RefreshExpiry.Round(0)
 	if err := c.Validate(); err != nil {
 		var m *MalformedError
 		if errors.As(err, &m) && m.Provider == "" {
@@ -269,23 +294,30 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 	return &c, nil
 }
 
-// settle records f's outcome and returns the backoff it set, if any; s.mu
-// must be held.
-func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
+// settle records f's outcome and returns the cached entry on success, and
+// the backoff it set, if any; s.mu must be held.
+func (s *Source) settle(f *flight, g *Grant, err error) (*entry, time.Duration) {
 	s.flight = nil
 	if err == nil {
-		s.cache(g)
+		e := s.cache(g, f.kind == FetchAfter401)
+		s.gen = f.gen
 		s.after401, s.failures, s.retryAt = false, 0, time.Time{}
-		return 0
+		s.denied, s.refusals = nil, 0
+		return e, 0
 	}
-	if f.refreshFailed && s.grant != nil && s.grant.RefreshToken == f.refreshToken {
+	if held := s.held(); f.refreshFailed && held != nil && held.RefreshToken == f.refreshToken {
 		// Refused or possibly spent: do not send it again.
-		c := *s.grant
+		c := *held
 		c.RefreshToken, c.RefreshExpiry = "", time.Time{}
-		s.cache(&c)
+		s.cache(&c, s.cur.after401)
+	}
+	if errors.Is(err, ErrInvalidClient) {
+		s.refusals++
+		s.denied = err
+		s.deniedTil = s.cfg.Now().Add(min(time.Second<<min(s.refusals-1, 9), 5*time.Minute))
 	}
 	if !f.background {
-		return 0
+		return nil, 0
 	}
 	s.failures++
 	wait := min(time.Second<<min(s.failures-1, 6), time.Minute)
@@ -295,5 +327,5 @@ func (s *Source) settle(f *flight, g *Grant, err error) time.Duration {
 		wait = min(e.RetryAfter, s.cfg.Retry.MaxDelay*6)
 	}
 	s.retryAt = s.cfg.Now().Add(wait)
-	return wait
+	return nil, wait
 }

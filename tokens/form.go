@@ -13,7 +13,7 @@ import (
 // one struct with json tags serves both encodings. Errors name fields, never
 // values.
 func formValues(body any) (url.Values, error) {
-	b, err := json.Marshal(body)
+	b, err := wireJSON(body)
 	if err != nil {
 		return nil, err
 	}

@@ -31,14 +31,22 @@ type Grant struct {
 	RefreshExpiry time.Time
 }
 
-// Validate reports why g cannot be used: an empty access token, an Expiry
-// not after IssuedAt, or a lifetime longer than MaxLifetime. The error is a
+// Validate reports why g cannot be used: an empty access token, one that
+// cannot stand in an Authorization header (a control character, a space or
+// a byte outside ASCII), a refresh token with a control character, an
+// Expiry not after IssuedAt, or a lifetime longer than MaxLifetime. A token
+// holding CR or LF would otherwise be cached and break every request for
+// its whole lifetime. The error is a
 // *MalformedError whose Provider and Op are left for the caller to fill in.
 func (g *Grant) Validate() error {
 	var reason string
 	switch life := g.Expiry.Sub(g.IssuedAt); {
 	case g.AccessToken == "":
 		reason = "access token missing"
+	case !visibleASCII(g.AccessToken):
+		reason = "access token has a control character, a space or a non-ASCII byte"
+	case strings.ContainsFunc(string(g.RefreshToken), isControl):
+		reason = "refresh token has a control character"
 	case life <= 0:
 		reason = "expiry missing, zero or negative"
 	case life > MaxLifetime:
@@ -108,3 +116,16 @@ func optionalTime(t time.Time) *time.Time {
 	}
 	return &t
 }
+
+// visibleASCII reports whether s has only the bytes RFC 6750's b64token and
+// HTTP header values allow unquoted: visible ASCII.
+func visibleASCII(s Secret) bool {
+	for i := range len(s) {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }

@@ -145,7 +145,7 @@ func TestFaultsLeakNoSecrets(t *testing.T) {
 				clock.Advance(2 * time.Minute)
 				_, err = src.Token(context.Background())
 				errs = append(errs, err)
-				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport}}
+				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport, Hosts: []string{tokens.HostOf(ts.URL)}}}
 				resp, err := hc.Get(ts.URL + "/api")
 				if err == nil {
 					resp.Body.Close()

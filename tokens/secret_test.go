@@ -91,18 +91,41 @@ func TestSecretSlog(t *testing.T) {
 
 func TestSecretJSON(t *testing.T) {
 	type body struct {
-		ClientSecret tokens.Secret `json:"client_secret"`
-		Optional     tokens.Secret `json:"optional,omitempty"`
+		ClientSecret tokens.Secret      `json:"client_secret"`
+		Optional     tokens.Secret      `json:"optional,omitempty"`
+		Key          tokens.SecretBytes `json:"key"`
 	}
-	b, err := json.Marshal(body{ClientSecret: `a"b<c`})
+	b, err := json.Marshal(body{ClientSecret: `a"b<c`, Key: tokens.SecretBytes("k3y")})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want := `{"client_secret":"[REDACTED]","key":"[REDACTED]"}`; string(b) != want {
+		t.Errorf("json.Marshal = %s, want %s", b, want)
+	}
 	var back body
-	if err := json.Unmarshal(b, &back); err != nil {
+	if err := json.Unmarshal([]byte(`{"client_secret":"a\"b<c"}`), &back); err != nil {
 		t.Fatal(err)
 	}
 	if back.ClientSecret != `a"b<c` || back.Optional != "" {
-		t.Errorf("round trip of %s = %#v", b, back) // %#v is safe: it redacts
+		t.Errorf("Unmarshal = %#v", back) // %#v is safe: it redacts
+	}
+}
+
+func TestSecretBytesPrints(t *testing.T) {
+	key := tokens.SecretBytes("0123456789abcdef")
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "key", key, "cfg", struct{ Key tokens.SecretBytes }{key})
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "key", key, "cfg", struct{ Key tokens.SecretBytes }{key})
+	for _, out := range []string{
+		fmt.Sprint(key), fmt.Sprintf("%s %v %+v %#v %x %q %d", key, key, key, key, key, key, key),
+		fmt.Sprintf("%+v %#v", struct{ Key tokens.SecretBytes }{key}, struct{ Key tokens.SecretBytes }{key}),
+		logs.String(),
+	} {
+		if strings.Contains(out, "0123456789abcdef") || strings.Contains(out, "30313233") || !strings.Contains(out, "REDACTED") && !strings.Contains(out, "5b5245") {
+			t.Errorf("SecretBytes printed as %s", out)
+		}
+	}
+	if tokens.SecretBytes(nil).String() != "" {
+		t.Error("an empty key should print empty, so that an unset one shows")
 	}
 }

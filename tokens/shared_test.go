@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,7 +75,7 @@ func fleetSource(t *testing.T, p *provider, store tokens.Store, mod func(*tokens
 	cfg := tokens.Config{
 		Provider: "acme", Obtain: p.obtain, Refresh: p.refresh, RotatesRefreshToken: p.rotates,
 		RenewBefore: 5 * time.Minute, Now: p.clock.Now,
-		Store: store, StoreKey: tokens.StoreKey("acme", "https://acme.test", "client"),
+		Store: store, StoreKey: tokens.StoreKey("acme", "https://acme.test/token", "client", nil),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -205,7 +206,7 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 func TestDeadLockHolder(t *testing.T) {
 	p := &provider{clock: newFakeClock(), lifetime: time.Hour}
 	store := tokens.NewMemoryStore()
-	key := tokens.StoreKey("acme", "https://acme.test", "client")
+	key := tokens.StoreKey("acme", "https://acme.test/token", "client", nil)
 	if _, err := store.Lock(context.Background(), key, 200*time.Millisecond); err != nil {
 		t.Fatal(err) // taken by a client that is gone
 	}
@@ -228,7 +229,7 @@ func TestEncryptedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _, _ := store.Get(context.Background(), tokens.StoreKey("acme", "https://acme.test", "client"))
+	raw, _, _ := store.Get(context.Background(), tokens.StoreKey("acme", "https://acme.test/token", "client", nil))
 	if len(raw) == 0 || bytes.Contains(raw, []byte(g.AccessToken.Reveal())) || bytes.Contains(raw, []byte(g.RefreshToken.Reveal())) {
 		t.Fatalf("stored value %q shows the tokens", raw)
 	}
@@ -264,11 +265,25 @@ func TestRefusedTokenNotAdopted(t *testing.T) {
 }
 
 func TestStoreKey(t *testing.T) {
-	k := tokens.StoreKey("dollr", "https://api.heydollr.app", "client-123")
-	if !strings.HasPrefix(k, "authgen:dollr:") || strings.Contains(k, "client-123") || strings.Contains(k, "heydollr") {
+	const tokenURL = "https://api.heydollr.app/v1/token"
+	k := tokens.StoreKey("dollr", tokenURL, "client-123", url.Values{"scope": {"payments:read refunds"}, "audience": {"api"}})
+	if !strings.HasPrefix(k, "authgen:dollr:") || strings.Contains(k, "client-123") || strings.Contains(k, "heydollr") || strings.Contains(k, "payments") {
 		t.Errorf("StoreKey = %q: want namespaced and hashed", k)
 	}
-	if k == tokens.StoreKey("dollr", "https://api.heydollr.app", "client-124") || k == tokens.StoreKey("dollr", "https://sandbox.heydollr.app", "client-123") {
-		t.Error("different clients share a key")
+	same := tokens.StoreKey("dollr", tokenURL, "client-123", url.Values{"audience": {"api"}, "scope": {"payments:read refunds"}, "unset": {""}})
+	if same != k {
+		t.Error("the same request has two keys")
+	}
+	for name, other := range map[string]string{
+		"client ID":  tokens.StoreKey("dollr", tokenURL, "client-124", url.Values{"scope": {"payments:read refunds"}, "audience": {"api"}}),
+		"token URL":  tokens.StoreKey("dollr", "https://sandbox.heydollr.app/v1/token", "client-123", url.Values{"scope": {"payments:read refunds"}, "audience": {"api"}}),
+		"scopes":     tokens.StoreKey("dollr", tokenURL, "client-123", url.Values{"scope": {"payments:write"}, "audience": {"api"}}),
+		"audience":   tokens.StoreKey("dollr", tokenURL, "client-123", url.Values{"scope": {"payments:read refunds"}, "audience": {"other"}}),
+		"no params":  tokens.StoreKey("dollr", tokenURL, "client-123", nil),
+		"a boundary": tokens.StoreKey("dollr", tokenURL+"client-123", "", url.Values{"scope": {"payments:read refunds"}, "audience": {"api"}}),
+	} {
+		if other == k {
+			t.Errorf("clients with a different %s share a key", name)
+		}
 	}
 }

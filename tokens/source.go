@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"golang.org/x/oauth2"
 )
@@ -51,7 +52,7 @@ type Config struct {
 	StoreKey string
 	// StoreEncryptionKey, if set, encrypts grants in the Store with
 	// AES-GCM; 16, 24 or 32 bytes.
-	StoreEncryptionKey []byte
+	StoreEncryptionKey SecretBytes
 	// LockTTL bounds how long a Source holds the Store's renewal lock, and
 	// how long the others wait for it before trying it again; 0 means half
 	// of FetchTimeout.
@@ -72,12 +73,12 @@ type Config struct {
 type Retry struct {
 	// Attempts is the most requests of one kind a fetch makes, the first
 	// included; 0 means 4, and 1 turns retries off.
-	Attempts int
+	Attempts int `json:"attempts,omitempty"`
 	// BaseDelay is the first backoff, doubled for each further attempt;
 	// 0 means 200ms.
-	BaseDelay time.Duration
+	BaseDelay time.Duration `json:"base_delay,omitempty"`
 	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
-	MaxDelay time.Duration
+	MaxDelay time.Duration `json:"max_delay,omitempty"`
 }
 
 // Source caches a provider's grant and renews it; see Token. A Source is
@@ -89,7 +90,7 @@ type Source struct {
 
 	// fresh holds the cached grant until it is due for renewal, so that
 	// Token's common case takes no lock; nil otherwise.
-	fresh atomic.Pointer[freshGrant]
+	fresh atomic.Pointer[entry]
 	// realClock is set when Config.Now was nil. Then a timer clears fresh
 	// at the renewal time, and Token's common case reads no clock at all
 	// (time.Now costs more than the rest of it). An injected clock is read
@@ -97,7 +98,8 @@ type Source struct {
 	realClock bool
 
 	mu        sync.Mutex
-	grant     *Grant      // cached, never modified; AccessToken "" after Invalidate
+	cur       *entry      // the cached grant, never modified; AccessToken "" after Invalidate
+	gen       uint64      // cur's generation in cfg.Store; see shared.go
 	flight    *flight     // the fetch in progress, if any
 	after401  bool        // the cached access token was refused
 	refused   Secret      // that access token
@@ -105,16 +107,29 @@ type Source struct {
 	storeDown bool        // the last Store operation failed (warned once per outage)
 	failures  int         // background renewals failed in a row
 	retryAt   time.Time   // no background renewal before this
+	denied    error       // the provider's last refusal of the credentials
+	deniedTil time.Time   // denied is returned without a request until then
+	refusals  int         // refusals of the credentials in a row
 	stale     *time.Timer // clears fresh at its renewal time (realClock only)
 
 	// sleep waits between retries; tests replace it.
 	sleep func(context.Context, time.Duration) error
 }
 
-// freshGrant is a grant with its renewal time, which is before its expiry.
-type freshGrant struct {
-	grant   *Grant
-	renewAt time.Time
+// entry is a cached grant with what Token's callers need of it, made once.
+type entry struct {
+	grant    *Grant
+	tok      *oauth2.Token // grant as x/oauth2's type; nil without an access token
+	renewAt  time.Time     // before the grant's expiry
+	after401 bool          // fetched because the provider refused the previous token
+}
+
+// held returns the cached grant, nil if none; s.mu must be held.
+func (s *Source) held() *Grant {
+	if s.cur == nil {
+		return nil
+	}
+	return s.cur.grant
 }
 
 // NewSource returns a Source for cfg, which it checks: Provider and Obtain
@@ -170,23 +185,54 @@ func NewSource(cfg Config) (*Source, error) {
 //
 // A fetch uses the cached refresh token when there is a usable one and
 // Refresh is set, and falls back to Obtain if that fails for any reason.
+// When the provider refuses the client credentials (ErrInvalidClient,
+// ErrUnauthorized), that error is returned again without a request for a
+// backoff of 1s doubling to 5 minutes, so that a wrong secret does not
+// lock the account at a provider that locks after repeated failures.
 func (s *Source) Token(ctx context.Context) (*Grant, error) {
-	if f := s.fresh.Load(); f != nil && (s.realClock || s.cfg.Now().Before(f.renewAt)) {
-		return f.grant, nil
+	e, err := s.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.grant, nil
+}
+
+// OAuth2Token is Token as an *oauth2.Token. The token is made once per
+// grant and shared by every caller: it must not be modified, as with
+// oauth2.ReuseTokenSource.
+func (s *Source) OAuth2Token(ctx context.Context) (*oauth2.Token, error) {
+	e, err := s.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.tok, nil
+}
+
+// Now returns the time by the Source's clock, Config.Now.
+func (s *Source) Now() time.Time { return s.cfg.Now() }
+
+func (s *Source) get(ctx context.Context) (*entry, error) {
+	if e := s.fresh.Load(); e != nil && (s.realClock || s.cfg.Now().Before(e.renewAt)) {
+		return e, nil
 	}
 
 	s.mu.Lock()
 	now := s.cfg.Now()
-	if g := s.grant; g != nil && g.AccessToken != "" && now.Before(g.Expiry) {
-		if !now.Before(s.renewAt(g)) && s.flight == nil && !now.Before(s.retryAt) {
+	if e := s.cur; e != nil && e.grant.AccessToken != "" && now.Before(e.grant.Expiry) {
+		if !now.Before(e.renewAt) && s.flight == nil && !now.Before(s.retryAt) {
 			s.start(ctx, true)
 		}
 		s.mu.Unlock()
-		return g, nil
+		return e, nil
 	}
 	f := s.flight
 	if f == nil {
 		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		if s.denied != nil && now.Before(s.deniedTil) {
+			err := s.denied
 			s.mu.Unlock()
 			return nil, err
 		}
@@ -196,32 +242,47 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 
 	select {
 	case <-f.done:
-		return f.grant, f.err
+		return f.entry, f.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// cache makes g the cached grant; s.mu must be held.
-func (s *Source) cache(g *Grant) {
-	s.grant = g
+// cache makes g the cached grant, returning its entry; s.mu must be held.
+func (s *Source) cache(g *Grant, after401 bool) *entry {
 	if s.stale != nil {
 		s.stale.Stop()
 		s.stale = nil
 	}
-	if g == nil || g.AccessToken == "" {
+	if g == nil {
+		s.cur = nil
 		s.fresh.Store(nil)
-		return
+		return nil
 	}
-	f := &freshGrant{grant: g, renewAt: s.renewAt(g)}
-	s.fresh.Store(f)
+	e := &entry{grant: g, renewAt: s.renewAt(g), after401: after401}
+	s.cur = e
+	if g.AccessToken == "" {
+		s.fresh.Store(nil)
+		return e
+	}
+	e.tok = g.OAuth2()
+	s.fresh.Store(e)
 	if s.realClock {
-		// The timer runs on the monotonic clock, as the grant's times do
-		// (they come from time.Now), and fires minutes before expiry for
-		// the usual window: a slow scheduler cannot make it serve an
-		// expired token. The slow path re-checks the wall clock.
-		s.stale = time.AfterFunc(time.Until(f.renewAt), func() { s.fresh.CompareAndSwap(f, nil) })
+		// The timer fires minutes before expiry for the usual window, so
+		// a slow scheduler cannot make it serve an expired token. It
+		// holds the Source weakly: a dropped client is collected, not
+		// kept until its token's renewal time. Timers follow the
+		// monotonic clock, which stops while the machine sleeps; the wall
+		// clock watch covers that.
+		ws := weak.Make(s)
+		s.stale = time.AfterFunc(time.Until(e.renewAt), func() {
+			if s := ws.Value(); s != nil {
+				s.fresh.CompareAndSwap(e, nil)
+			}
+		})
+		watchWallClock(ws, e)
 	}
+	return e
 }
 
 // renewAt returns when g is due for renewal: RenewBefore ahead of its
@@ -235,22 +296,37 @@ func (s *Source) renewAt(g *Grant) time.Time {
 	return byWindow
 }
 
+// reauthWindow is how long a token fetched because the provider refused
+// the previous one is not dropped again when it is refused too: a route
+// that answers 401 to every token must not cost a token request per call.
+const reauthWindow = 30 * time.Second
+
 // Invalidate drops the cached access token if it is accessToken, which the
 // provider refused, so that the next Token call fetches a new one; the
 // refresh token is kept for that fetch. A token already replaced is left
 // alone, so that concurrent refusals of one token cause one renewal.
-func (s *Source) Invalidate(accessToken Secret) {
+//
+// It reports whether a request refused with accessToken may be retried
+// with a new token: false when accessToken was itself fetched after a
+// refusal less than 30 seconds ago, which it then keeps.
+func (s *Source) Invalidate(accessToken Secret) bool {
 	if accessToken == "" {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.grant != nil && s.grant.AccessToken == accessToken {
-		g := *s.grant
-		g.AccessToken = ""
-		s.cache(&g)
-		s.after401, s.refused = true, accessToken
+	e := s.cur
+	if e == nil || e.grant.AccessToken != accessToken {
+		return true
 	}
+	if e.after401 && s.cfg.Now().Sub(e.grant.IssuedAt) < reauthWindow {
+		return false
+	}
+	g := *e.grant
+	g.AccessToken = ""
+	s.cache(&g, e.after401)
+	s.after401, s.refused = true, accessToken
+	return true
 }
 
 // TokenSource returns an oauth2.TokenSource whose Token method calls
@@ -265,10 +341,6 @@ type tokenSource struct {
 	s   *Source
 }
 
-func (ts tokenSource) Token() (*oauth2.Token, error) {
-	g, err := ts.s.Token(ts.ctx)
-	if err != nil {
-		return nil, err
-	}
-	return g.OAuth2(), nil
-}
+// Token returns the Source's token, shared by every caller: it must not be
+// modified.
+func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }

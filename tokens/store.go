@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -52,12 +54,29 @@ var (
 	ErrLockLost = errors.New("tokens: store: renewal lock expired before the grant was saved")
 )
 
-// StoreKey is the key under which a client's grant is shared: namespaced by
-// provider, with the base URL and client ID hashed (never the secret), so
-// that keys reveal nothing and clients of different accounts never meet.
-func StoreKey(provider, baseURL, clientID string) string {
-	sum := sha256.Sum256([]byte(baseURL + "\x00" + clientID))
-	return "authgen:" + provider + ":" + hex.EncodeToString(sum[:12])
+// StoreKey is the key under which a client's grant is shared. Everything
+// that decides what a token grants is part of it: the token endpoint's
+// URL, the client ID, and the request's other parameters (scopes,
+// audience, resource, fixed fields), in any order, so that two clients
+// share a grant only when the provider would have issued them the same
+// one. It is namespaced by provider and the rest is hashed, never the
+// secret, so that keys reveal nothing.
+func StoreKey(provider, tokenURL, clientID string, params url.Values) string {
+	h := sha256.New()
+	for _, s := range []string{tokenURL, clientID} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	// Sorted values too: "a b" and "b a" scopes grant the same.
+	canon := make(url.Values, len(params))
+	for k, vs := range params {
+		vs = slices.Compact(slices.Sorted(slices.Values(vs)))
+		if len(vs) > 0 && (len(vs) > 1 || vs[0] != "") {
+			canon[k] = vs
+		}
+	}
+	h.Write([]byte(canon.Encode()))
+	return "authgen:" + provider + ":" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // MemoryStore is a Store in memory, for Sources in one process and for
@@ -143,6 +162,13 @@ type storedGrant struct {
 	IssuedAt      time.Time `json:"issued_at"`
 	Expiry        time.Time `json:"expiry"`
 	RefreshExpiry time.Time `json:"refresh_expiry"`
+	// Gen counts the grants stored under the key: a reader never adopts a
+	// grant older than the one it holds.
+	Gen uint64 `json:"gen"`
+	// WrittenAt is when, by the writer's clock, the value was stored with
+	// a time to live of TTLMillis; see rebase.
+	WrittenAt time.Time `json:"written_at"`
+	TTLMillis int64     `json:"ttl_ms"`
 }
 
 // codec encodes grants for a Store, sealing them with AES-GCM when it has
@@ -161,10 +187,12 @@ func newCodec(key []byte) (codec, error) {
 	return codec{aead: aead}, err
 }
 
-func (c codec) encode(g *Grant, key string) ([]byte, error) {
+// encode seals g as generation gen, stored at now for ttl.
+func (c codec) encode(g *Grant, key string, gen uint64, now time.Time, ttl time.Duration) ([]byte, error) {
 	b, err := json.Marshal(storedGrant{
 		AccessToken: g.AccessToken.Reveal(), TokenType: g.TokenType, RefreshToken: g.RefreshToken.Reveal(),
 		IssuedAt: g.IssuedAt, Expiry: g.Expiry, RefreshExpiry: g.RefreshExpiry,
+		Gen: gen, WrittenAt: now.Round(0), TTLMillis: ttl.Milliseconds(),
 	})
 	if err != nil || c.aead == nil {
 		return b, err
@@ -178,7 +206,8 @@ func (c codec) encode(g *Grant, key string) ([]byte, error) {
 	return c.aead.Seal(nonce, nonce, b, []byte(key)), nil
 }
 
-func (c codec) decode(b []byte, key string) (*Grant, error) {
+// decode opens a stored value read at now with left to live.
+func (c codec) decode(b []byte, key string, now time.Time, left time.Duration) (*sharedGrant, error) {
 	if c.aead != nil {
 		n := c.aead.NonceSize()
 		if len(b) < n {
@@ -194,8 +223,32 @@ func (c codec) decode(b []byte, key string) (*Grant, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, errors.New("stored grant is not valid JSON")
 	}
-	return &Grant{
+	g := &Grant{
 		AccessToken: Secret(s.AccessToken), TokenType: s.TokenType, RefreshToken: Secret(s.RefreshToken),
 		IssuedAt: s.IssuedAt, Expiry: s.Expiry, RefreshExpiry: s.RefreshExpiry,
-	}, nil
+	}
+	s.rebase(g, now, left)
+	return &sharedGrant{Grant: g, gen: s.Gen}, nil
+}
+
+// rebase moves g's times earlier when the reader's clock is behind the
+// writer's. Expiries are absolute times by the writer's clock; a reader
+// whose clock runs ten minutes slow would serve a token ten minutes past
+// its expiry. The Store's TTL countdown is a clock both share: the value
+// was written TTLMillis-left ago, so by the reader's clock at
+// now-(TTLMillis-left). A reader whose clock is ahead keeps the times as
+// they are and renews early, which is safe.
+func (s storedGrant) rebase(g *Grant, now time.Time, left time.Duration) {
+	if s.TTLMillis <= 0 || left <= 0 || s.WrittenAt.IsZero() {
+		return
+	}
+	age := max(time.Duration(s.TTLMillis)*time.Millisecond-left, 0)
+	shift := now.Add(-age).Sub(s.WrittenAt)
+	if shift >= 0 {
+		return
+	}
+	g.IssuedAt, g.Expiry = g.IssuedAt.Add(shift), g.Expiry.Add(shift)
+	if !g.RefreshExpiry.IsZero() {
+		g.RefreshExpiry = g.RefreshExpiry.Add(shift)
+	}
 }

@@ -2,32 +2,53 @@ package tokens
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 )
 
-// Transport is an http.RoundTripper that authorizes requests with the
-// Source's access token and, when one is answered 401, renews the token and
-// replays the request once. It is safe for concurrent use.
+// Transport is an http.RoundTripper that authorizes requests to the hosts
+// it was configured for with the Source's access token and, when one is
+// answered 401, renews the token and replays the request once. It is safe
+// for concurrent use.
+//
+// A bearer token is a key to the account, so it goes only where it
+// belongs: to Hosts, over https (or to a loopback host, or over plain http
+// where AllowInsecureHTTP says so), and never along a redirect to another
+// host or from https down to http. Requests to other hosts, such as a
+// redirect to a file store's pre-signed URL, are sent without it.
 type Transport struct {
 	// Source supplies the tokens; required.
 	Source *Source
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
+	// Hosts are the hosts that receive the token, each "host" (on the
+	// scheme's default port) or "host:port"; required.
+	Hosts []string
+	// AllowInsecureHTTP lets the token cross plain http to a host other
+	// than loopback. A request that would otherwise do so fails.
+	AllowInsecureHTTP bool
 }
 
 // maxDrain bounds how much of a 401 body is read so that its connection can
 // be reused; a longer body's connection is closed instead.
 const maxDrain = 64 << 10
 
-// RoundTrip sends req with an "Authorization: Bearer" header. On a 401 it
-// invalidates the token it sent and, if the request can be replayed (it has
-// no body or a GetBody), replays it once with a new token; otherwise it
-// returns the 401 as it came.
+// RoundTrip sends req, with an "Authorization: Bearer" header when its host
+// may receive the token. On a 401 it invalidates the token it sent and, if
+// the request can be replayed (it has no body or a GetBody), replays it
+// once with a new token; otherwise it returns the 401 as it came. It also
+// returns a 401 as it came when the token it sent was itself fetched after
+// a 401 less than 30 seconds earlier: a route that refuses every token
+// costs at most one token request per 30 seconds.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.Source == nil {
+	switch authorized, err := t.authorized(req); {
+	case err != nil:
 		closeBody(req)
-		return nil, errors.New("tokens: Transport.Source is nil")
+		return nil, err
+	case !authorized:
+		return t.base().RoundTrip(req)
 	}
 	g, err := t.Source.Token(req.Context())
 	if err != nil {
@@ -38,7 +59,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	t.Source.Invalidate(g.AccessToken)
+	if !t.Source.Invalidate(g.AccessToken) {
+		return resp, nil // a token fetched after a 401 was refused too: no loop
+	}
 
 	body := req.Body
 	if body != nil && body != http.NoBody {
@@ -59,6 +82,33 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return t.base().RoundTrip(authorize(req, body, g.AccessToken))
+}
+
+// authorized reports whether req gets the token, or why it must not be
+// sent at all.
+func (t *Transport) authorized(req *http.Request) (bool, error) {
+	switch {
+	case t.Source == nil:
+		return false, errors.New("tokens: Transport.Source is nil")
+	case len(t.Hosts) == 0:
+		return false, errors.New("tokens: Transport.Hosts is empty: no host may receive the token")
+	}
+	if !slices.ContainsFunc(t.Hosts, func(h string) bool { return hostMatches(h, req.URL) }) {
+		return false, nil
+	}
+	// A redirect hop keeps the token only on the first request's host and
+	// scheme: http.Client follows redirects through this Transport.
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	if first != req && (!sameOrigin(first.URL, req.URL)) {
+		return false, nil
+	}
+	if req.URL.Scheme != "https" && !t.AllowInsecureHTTP && !isLoopback(req.URL.Hostname()) {
+		return false, fmt.Errorf("tokens: not sending the access token to %s over plain http (set AllowInsecureHTTP to allow it)", req.URL.Host)
+	}
+	return true, nil
 }
 
 func (t *Transport) base() http.RoundTripper {

@@ -48,7 +48,7 @@ func newAPI(t *testing.T, accept string) (*api, *httptest.Server, *harness, *htt
 	t.Cleanup(srv.Close)
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport}}
+	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
 }
 
 func TestTransportSetsBearer(t *testing.T) {
@@ -165,7 +165,7 @@ func TestTransportTokenError(t *testing.T) {
 	h.start(t, tokens.Config{Obtain: func(context.Context) (*tokens.Grant, error) { return nil, errBoom }})
 	body := &closeRecorder{Reader: strings.NewReader("payload")}
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:1", body)
-	resp, err := (&tokens.Transport{Source: h.src}).RoundTrip(req)
+	resp, err := (&tokens.Transport{Source: h.src, Hosts: []string{"127.0.0.1:1"}}).RoundTrip(req)
 	if resp != nil || !errors.Is(err, errBoom) {
 		t.Errorf("RoundTrip = %v, %v", resp, err)
 	}
@@ -197,3 +197,97 @@ func TestTransportWithoutSource(t *testing.T) {
 		t.Errorf("RoundTrip = %v, body closed %v", err, body.closed)
 	}
 }
+
+// hostRecorder is a server that records the Authorization header it got.
+type hostRecorder struct {
+	*httptest.Server
+	mu   sync.Mutex
+	auth []string
+}
+
+func newHostRecorder(t *testing.T, h http.HandlerFunc) *hostRecorder {
+	r := &hostRecorder{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.auth = append(r.auth, req.Header.Get("Authorization"))
+		r.mu.Unlock()
+		if h != nil {
+			h(w, req)
+		}
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *hostRecorder) seen() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.auth...)
+}
+
+// The token goes to the configured hosts only: a redirect to another host
+// (another port counts) is followed without it, and a same-host redirect
+// keeps it.
+func TestTransportSendsTheTokenOnlyToItsHosts(t *testing.T) {
+	elsewhere := newHostRecorder(t, nil)
+	extra := newHostRecorder(t, nil)
+	var api *hostRecorder
+	api = newHostRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, elsewhere.URL+"/report.csv", http.StatusFound)
+		case "/home":
+			http.Redirect(w, r, api.URL+"/here", http.StatusFound)
+		}
+	})
+	h := newHarness(time.Hour)
+	h.start(t, tokens.Config{})
+	client := &http.Client{Transport: &tokens.Transport{Source: h.src, Hosts: []string{tokens.HostOf(api.URL), tokens.HostOf(extra.URL)}}}
+	for _, u := range []string{api.URL + "/away", api.URL + "/home", elsewhere.URL, extra.URL} {
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	want := "Bearer tok-1"
+	if got := api.seen(); len(got) != 3 || got[0] != want || got[1] != want || got[2] != want {
+		t.Errorf("API host saw %q, want the token on all 3 requests", got)
+	}
+	if got := elsewhere.seen(); len(got) != 2 || got[0] != "" || got[1] != "" {
+		t.Errorf("another host saw %q, want no token on the redirect nor on a direct request", got)
+	}
+	if got := extra.seen(); len(got) != 1 || got[0] != want {
+		t.Errorf("a listed host saw %q, want the token", got)
+	}
+}
+
+// Plain http to a host that is not loopback never carries the token,
+// unless AllowInsecureHTTP says so; the request is not sent at all.
+func TestTransportRefusesPlainHTTP(t *testing.T) {
+	h := newHarness(time.Hour)
+	h.start(t, tokens.Config{})
+	var sent *http.Request
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	tr := &tokens.Transport{Source: h.src, Base: base, Hosts: []string{"api.acme.test"}}
+	req, _ := http.NewRequest(http.MethodGet, "http://api.acme.test/v1/payments", nil)
+	if _, err := tr.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "plain http") || sent != nil {
+		t.Fatalf("RoundTrip over http = %v (sent: %v), want a refusal", err, sent != nil)
+	}
+	tr.AllowInsecureHTTP = true
+	if _, err := tr.RoundTrip(req); err != nil || sent.Header.Get("Authorization") != "Bearer tok-1" {
+		t.Fatalf("with AllowInsecureHTTP: %v", err)
+	}
+	req, _ = http.NewRequest(http.MethodGet, "https://api.acme.test:8443/", nil)
+	sent = nil
+	if _, err := tr.RoundTrip(req); err != nil || sent.Header.Get("Authorization") != "" {
+		t.Errorf("another port got %q", sent.Header.Get("Authorization"))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

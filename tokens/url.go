@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -56,4 +57,43 @@ func sameHostOnly(hc *http.Client) *http.Client {
 		return nil
 	}
 	return &c
+}
+
+// hostMatches reports whether u's host is allowed, "host" meaning its
+// scheme's default port and "host:port" that port.
+func hostMatches(allowed string, u *url.URL) bool {
+	host, port := allowed, ""
+	if h, p, err := net.SplitHostPort(allowed); err == nil {
+		host, port = h, p
+	}
+	if !strings.EqualFold(strings.Trim(host, "[]"), u.Hostname()) {
+		return false
+	}
+	if port == "" {
+		return u.Port() == "" || u.Port() == defaultPort(u.Scheme)
+	}
+	return port == cmp.Or(u.Port(), defaultPort(u.Scheme))
+}
+
+// sameOrigin reports whether b has a's host and port and no weaker scheme.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		cmp.Or(a.Port(), defaultPort(a.Scheme)) == cmp.Or(b.Port(), defaultPort(b.Scheme)) &&
+		(a.Scheme != "https" || b.Scheme == "https")
+}
+
+func defaultPort(scheme string) string {
+	if scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// HostOf returns the host[:port] of an absolute URL, for Transport.Hosts.
+func HostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

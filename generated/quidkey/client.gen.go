@@ -14,10 +14,10 @@ package quidkey
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,75 +32,43 @@ const DefaultBaseURL = "https://core.quidkey.com"
 // Config.RenewBefore is zero.
 const DefaultRenewBefore = 2 * time.Minute
 
-// Config configures a Client. It prints with ClientSecret redacted, in every
-// fmt verb, in JSON and in slog.
+// Config configures a Client. Its secrets are of types that print redacted,
+// so a Config is safe to print with fmt, log with slog or marshal to JSON.
 type Config struct {
 	// ClientID is the client ID Quidkey issued.
-	ClientID string
+	ClientID string `json:"client_id"`
 	// ClientSecret is the client secret Quidkey issued.
-	ClientSecret string
+	ClientSecret tokens.Secret `json:"client_secret"`
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
-	BaseURL string
-	// AllowInsecureHTTP allows a plain http BaseURL on a host other than
-	// loopback; the credentials then cross the network unencrypted.
-	AllowInsecureHTTP bool
+	BaseURL string `json:"base_url,omitempty"`
+	// AuthorizedHosts are further hosts, as "host" or "host:port", to which
+	// HTTPClient sends the access token. BaseURL's host is always one; any
+	// other host, a redirect's included, gets requests without it.
+	AuthorizedHosts []string `json:"authorized_hosts,omitempty"`
+	// AllowInsecureHTTP allows plain http to hosts other than loopback; the
+	// credentials and tokens then cross the network unencrypted.
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 	// HTTPClient sends every request; nil means a client with a 30-second
 	// timeout.
-	HTTPClient *http.Client
+	HTTPClient *http.Client `json:"-"`
 	// Now is the clock every expiry decision follows; nil means time.Now.
-	Now func() time.Time
+	Now func() time.Time `json:"-"`
 	// RenewBefore is how long before expiry a token is renewed; 0 means
 	// DefaultRenewBefore.
-	RenewBefore time.Duration
+	RenewBefore time.Duration `json:"renew_before,omitempty"`
 	// Retry bounds the retries of token requests that fail with a network
 	// error, 429 or 5xx; the zero value means the tokens package's defaults.
-	Retry tokens.Retry
+	Retry tokens.Retry `json:"retry"`
 	// Logger receives token lifecycle events, never secrets; nil discards them.
-	Logger *slog.Logger
+	Logger *slog.Logger `json:"-"`
 	// OnFetch, if set, is called after every token request, for metrics.
-	OnFetch func(tokens.FetchEvent)
+	OnFetch func(tokens.FetchEvent) `json:"-"`
 	// Store, if set, shares tokens and their renewal with the other processes
 	// using it (e.g. tokens/redisstore); nil keeps them in this client.
-	Store tokens.Store
+	Store tokens.Store `json:"-"`
 	// StoreEncryptionKey, if set, encrypts tokens in the Store with AES-GCM;
 	// 16, 24 or 32 bytes.
-	StoreEncryptionKey []byte
-}
-
-// redactedConfig is Config without its methods, for printing.
-type redactedConfig Config
-
-func (c Config) redacted() redactedConfig {
-	if c.ClientSecret != "" {
-		c.ClientSecret = tokens.Secret(c.ClientSecret).String()
-	}
-	return redactedConfig(c)
-}
-
-// Format prints c with ClientSecret redacted.
-func (c Config) Format(s fmt.State, verb rune) {
-	fmt.Fprintf(s, fmt.FormatString(s, verb), c.redacted())
-}
-
-// LogValue logs c with ClientSecret redacted.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("client_id", c.ClientID), slog.Any("client_secret", tokens.Secret(c.ClientSecret)), slog.String("base_url", c.BaseURL))
-}
-
-// MarshalJSON encodes c with ClientSecret redacted; functions and the HTTP
-// client are left out.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ClientID     string        `json:"client_id"`
-		ClientSecret tokens.Secret `json:"client_secret,omitempty"`
-		BaseURL      string        `json:"base_url,omitempty"`
-		RenewBefore  string        `json:"renew_before,omitempty"`
-	}{
-		BaseURL:      c.BaseURL,
-		ClientID:     c.ClientID,
-		ClientSecret: tokens.Secret(c.redacted().ClientSecret),
-		RenewBefore:  c.RenewBefore.String(),
-	})
+	StoreEncryptionKey tokens.SecretBytes `json:"store_encryption_key,omitempty"`
 }
 
 // Client obtains, caches and renews Quidkey tokens, and calls Quidkey's token
@@ -137,9 +105,6 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	renew := cfg.RenewBefore
 	if renew == 0 {
 		renew = DefaultRenewBefore
@@ -161,7 +126,7 @@ func New(cfg Config) (*Client, error) {
 		Retry:                cfg.Retry,
 		Store:                cfg.Store,
 		StoreEncryptionKey:   cfg.StoreEncryptionKey,
-		StoreKey:             tokens.StoreKey("quidkey", base, cfg.ClientID),
+		StoreKey:             tokens.StoreKey("quidkey", base+"/api/v1/oauth2/token", cfg.ClientID, url.Values{"grant_type": {"client_credentials"}}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("quidkey: %w", err)
@@ -169,20 +134,20 @@ func New(cfg Config) (*Client, error) {
 	c.source = source
 	authed := *hc
 	authed.Transport = &tokens.Transport{
-		Base:   hc.Transport,
-		Source: source,
+		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Base:              hc.Transport,
+		Hosts:             append([]string{tokens.HostOf(base)}, cfg.AuthorizedHosts...),
+		Source:            source,
 	}
 	c.authed = &authed
 	return c, nil
 }
 
-// Token returns a valid access token, from the cache while it is fresh.
+// Token returns a valid access token, from the cache while it is fresh. The
+// token is shared by every caller and must not be modified. Being x/oauth2's
+// type, it prints its AccessToken: log the Client's events, not the token.
 func (c *Client) Token(ctx context.Context) (*oauth2.Token, error) {
-	g, err := c.source.Token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return g.OAuth2(), nil
+	return c.source.OAuth2Token(ctx)
 }
 
 // TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is
@@ -191,9 +156,10 @@ func (c *Client) TokenSource(ctx context.Context) oauth2.TokenSource {
 	return c.source.TokenSource(ctx)
 }
 
-// HTTPClient returns a client for Quidkey's API: it sends the bearer token on
-// every request and, on a 401 answer, renews the token once and replays the
-// request when its body can be replayed.
+// HTTPClient returns a client for Quidkey's API: it sends the bearer token with
+// requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a
+// 401 answer, renews the token once and replays the request when its body can
+// be replayed. Other hosts, redirects to them included, never get the token.
 func (c *Client) HTTPClient() *http.Client {
 	return c.authed
 }
@@ -219,7 +185,7 @@ func (c *Client) issueToken(ctx context.Context, req IssueTokenRequest, kind tok
 		Method:   http.MethodPost,
 		Op:       "IssueToken",
 		Provider: "quidkey",
-		Redact:   []tokens.Secret{tokens.Secret(c.cfg.ClientSecret), req.ClientSecret},
+		Redact:   []tokens.Secret{c.cfg.ClientSecret, req.ClientSecret},
 		URL:      c.baseURL + "/api/v1/oauth2/token",
 	}
 	var out IssueTokenResponse
@@ -252,7 +218,7 @@ func (c *Client) refreshToken(ctx context.Context, req RefreshTokenRequest, kind
 		Method:   http.MethodPost,
 		Op:       "RefreshToken",
 		Provider: "quidkey",
-		Redact:   []tokens.Secret{tokens.Secret(c.cfg.ClientSecret), req.RefreshToken},
+		Redact:   []tokens.Secret{c.cfg.ClientSecret, req.RefreshToken},
 		URL:      c.baseURL + "/api/v1/oauth2/refresh",
 	}
 	var out IssueTokenResponse
@@ -264,10 +230,10 @@ func (c *Client) refreshToken(ctx context.Context, req RefreshTokenRequest, kind
 
 // obtain is a client-credentials exchange.
 func (c *Client) obtain(ctx context.Context) (*tokens.Grant, error) {
-	issued := c.cfg.Now()
+	issued := c.source.Now()
 	resp, err := c.issueToken(ctx, IssueTokenRequest{
 		ClientID:     c.cfg.ClientID,
-		ClientSecret: tokens.Secret(c.cfg.ClientSecret),
+		ClientSecret: c.cfg.ClientSecret,
 		GrantType:    "client_credentials",
 	}, tokens.ClientCredentials)
 	if err != nil {
@@ -278,7 +244,7 @@ func (c *Client) obtain(ctx context.Context) (*tokens.Grant, error) {
 
 // refresh spends a refresh token.
 func (c *Client) refresh(ctx context.Context, refreshToken tokens.Secret) (*tokens.Grant, error) {
-	issued := c.cfg.Now()
+	issued := c.source.Now()
 	resp, err := c.refreshToken(ctx, RefreshTokenRequest{RefreshToken: refreshToken}, tokens.RefreshGrant)
 	if err != nil {
 		return nil, err

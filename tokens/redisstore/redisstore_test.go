@@ -77,7 +77,7 @@ func source(t *testing.T, srv *redistest.Server, is *issuer, mod func(*tokens.Co
 	t.Helper()
 	cfg := tokens.Config{
 		Provider: "acme", Obtain: is.obtain, Now: is.now, RenewBefore: 5 * time.Minute,
-		Store: redisstore.New(srv.Client()), StoreKey: tokens.StoreKey("acme", "https://acme.test", "c"),
+		Store: redisstore.New(srv.Client()), StoreKey: tokens.StoreKey("acme", "https://acme.test/token", "c", nil),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -93,7 +93,7 @@ func source(t *testing.T, srv *redistest.Server, is *issuer, mod func(*tokens.Co
 // the lock's expiry.
 func TestDeadHolderRecovers(t *testing.T) {
 	srv := redistest.Start(t)
-	key := tokens.StoreKey("acme", "https://acme.test", "c")
+	key := tokens.StoreKey("acme", "https://acme.test/token", "c", nil)
 	if _, err := redisstore.New(srv.Client()).Lock(context.Background(), key, 300*time.Millisecond); err != nil {
 		t.Fatal(err) // held by a process that is gone
 	}
@@ -121,7 +121,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := srv.Client().Get(context.Background(), tokens.StoreKey("acme", "https://acme.test", "c")).Bytes()
+	raw, err := srv.Client().Get(context.Background(), tokens.StoreKey("acme", "https://acme.test/token", "c", nil)).Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
