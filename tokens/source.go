@@ -201,6 +201,9 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 // grant and shared by every caller: it must not be modified, as with
 // oauth2.ReuseTokenSource.
 func (s *Source) OAuth2Token(ctx context.Context) (*oauth2.Token, error) {
+	if e := s.fresh.Load(); e != nil && s.realClock {
+		return e.tok, nil // inlined into callers: the common case is one load
+	}
 	e, err := s.get(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +218,6 @@ func (s *Source) get(ctx context.Context) (*entry, error) {
 	if e := s.fresh.Load(); e != nil && (s.realClock || s.cfg.Now().Before(e.renewAt)) {
 		return e, nil
 	}
-
 	s.mu.Lock()
 	now := s.cfg.Now()
 	if e := s.cur; e != nil && e.grant.AccessToken != "" && now.Before(e.grant.Expiry) {
