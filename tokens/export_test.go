@@ -16,3 +16,15 @@ func (s *Source) Fetching() bool {
 // SetSleep replaces the wait between retries, so tests see the backoffs
 // without waiting them out.
 func (s *Source) SetSleep(sleep func(context.Context, time.Duration) error) { s.sleep = sleep }
+
+// SetWallClock replaces the real clock that Sources without Config.Now and
+// the wall clock watch read, and the watch's tick, as a machine's suspend
+// would move it; restore undoes it.
+func SetWallClock(now func() time.Time, tick time.Duration) (restore func()) {
+	testClock.now.Store(&now)
+	testClock.tick.Store(int64(tick))
+	return func() {
+		testClock.now.Store(nil)
+		testClock.tick.Store(0)
+	}
+}

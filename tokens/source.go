@@ -157,7 +157,7 @@ func NewSource(cfg Config) (*Source, error) {
 	cfg.Retry.MaxDelay = cmp.Or(cfg.Retry.MaxDelay, 10*time.Second)
 	realClock := cfg.Now == nil
 	if realClock {
-		cfg.Now = time.Now
+		cfg.Now = func() time.Time { return wallNow() }
 	}
 	log := cfg.Logger
 	if log == nil {

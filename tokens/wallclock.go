@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 )
@@ -20,11 +21,27 @@ var wallWatch struct {
 	running bool
 }
 
-// Replaced by tests.
-var (
-	wallTick = time.Second
-	wallNow  = time.Now
-)
+// testClock replaces the real clock and the watch's tick in tests of
+// suspend; atomic, as the watch may be running meanwhile.
+var testClock struct {
+	now  atomic.Pointer[func() time.Time]
+	tick atomic.Int64
+}
+
+// wallNow is time.Now, unless a test moved it.
+func wallNow() time.Time {
+	if f := testClock.now.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+func wallTick() time.Duration {
+	if d := testClock.tick.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return time.Second
+}
 
 // watchWallClock has e cleared from its Source's fresh grant once the wall
 // clock reaches e.renewAt.
@@ -42,7 +59,7 @@ func watchWallClock(s weak.Pointer[Source], e *entry) {
 }
 
 func sweepWallClock() {
-	t := time.NewTicker(wallTick)
+	t := time.NewTicker(wallTick())
 	defer t.Stop()
 	for range t.C {
 		now := wallNow().Round(0) // the wall reading only

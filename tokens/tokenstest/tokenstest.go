@@ -113,6 +113,10 @@ type Counts struct {
 	Refresh int // refresh requests, refused ones included
 	API     int // requests to API routes
 	Refused int // API requests answered 401
+	// Reused counts refresh requests that presented a rotated refresh
+	// token already spent: a provider with reuse detection would revoke
+	// the whole session (OAuth 2.0 Security BCP §4.14).
+	Reused int
 }
 
 // Server is a fake provider. Its methods are safe for concurrent use.
@@ -126,7 +130,9 @@ type Server struct {
 	lifetime time.Duration
 	access   map[string]time.Time // token -> expiry
 	refresh  map[string]time.Time // token -> expiry (zero: none)
+	spent    map[string]bool      // rotated refresh tokens
 	faults   []int
+	lose     int // token answers to drop after acting on the request
 	counts   Counts
 	serial   int
 	mux      *http.ServeMux
@@ -139,7 +145,7 @@ func NewServer(p Provider, clientID, clientSecret string) *Server {
 	s := &Server{
 		p: p, clientID: clientID, clientSecret: clientSecret,
 		now: time.Now, lifetime: time.Hour,
-		access: map[string]time.Time{}, refresh: map[string]time.Time{},
+		access: map[string]time.Time{}, refresh: map[string]time.Time{}, spent: map[string]bool{},
 		mux: http.NewServeMux(),
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -186,6 +192,16 @@ func (s *Server) Fail(status, n int) {
 	for range n {
 		s.faults = append(s.faults, status)
 	}
+}
+
+// LoseAnswers makes the next n token requests that succeed lose their
+// answer on the way back: the provider acts on them (issues the tokens,
+// spends a rotated refresh token) but the client gets a 502, as from a
+// gateway whose upstream timed out.
+func (s *Server) LoseAnswers(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lose += n
 }
 
 // Counts returns the requests answered so far.
@@ -308,6 +324,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refr
 			s.mu.Lock()
 			exp, ok := s.refresh[got]
 			usable := ok && (exp.IsZero() || s.now().Before(exp))
+			if s.spent[got] {
+				s.counts.Reused++
+			}
 			s.mu.Unlock()
 			if !usable {
 				s.fail(w, s.refusedStatus(), "invalid_grant", "the refresh token is invalid, expired or spent")
@@ -341,8 +360,17 @@ func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent 
 	}
 	if refresh && s.p.Rotates {
 		delete(s.refresh, spent)
+		s.spent[spent] = true
+	}
+	lost := s.lose > 0
+	if lost {
+		s.lose--
 	}
 	s.mu.Unlock()
+	if lost {
+		s.fail(w, http.StatusBadGateway, "bad_gateway", "the upstream did not answer in time")
+		return
+	}
 
 	a := x.Answer
 	tok := map[string]any{a.AccessToken: access}
