@@ -359,6 +359,9 @@ func TestUnheaderableTokenRefused(t *testing.T) {
 		{"CR LF", "access_token", "abc\r\nX-Evil: 1"},
 		{"space", "access_token", "abc def"},
 		{"non-ASCII", "access_token", "abc\u00e9"},
+		// x/oauth2's Transport, which TokenSource feeds, sends
+		// "Authorization: <token_type> <access_token>".
+		{"token_type CR LF", "token_type", "Bearer\r\nX-Evil: 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Paysway's answer shape (RFC 6749 §5.1): its double issues
