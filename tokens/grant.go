@@ -31,12 +31,13 @@ type Grant struct {
 	RefreshExpiry time.Time
 }
 
-// Validate reports why g cannot be used: an empty access token, one that
-// cannot stand in an Authorization header (a control character, a space or
-// a byte outside ASCII), a refresh token with a control character, an
-// Expiry not after IssuedAt, or a lifetime longer than MaxLifetime. A token
-// holding CR or LF would otherwise be cached and break every request for
-// its whole lifetime. The error is a
+// Validate reports why g cannot be used: an empty access token, an access
+// token or token type that cannot stand in an Authorization header (a
+// control character, a space or a byte outside ASCII; x/oauth2's Transport
+// sends "<token type> <access token>"), a refresh token with a control
+// character, an Expiry not after IssuedAt, or a lifetime longer than
+// MaxLifetime. A token holding CR or LF would otherwise be cached and break
+// every request for its whole lifetime. The error is a
 // *MalformedError whose Provider and Op are left for the caller to fill in.
 func (g *Grant) Validate() error {
 	var reason string
@@ -45,6 +46,8 @@ func (g *Grant) Validate() error {
 		reason = "access token missing"
 	case !visibleASCII(g.AccessToken):
 		reason = "access token has a control character, a space or a non-ASCII byte"
+	case !visibleASCII(Secret(g.TokenType)):
+		reason = "token type has a control character, a space or a non-ASCII byte"
 	case strings.ContainsFunc(string(g.RefreshToken), isControl):
 		reason = "refresh token has a control character"
 	case life <= 0:
