@@ -8,6 +8,7 @@ package generated_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -225,25 +226,31 @@ func TestRotationLostRefreshAnswer(t *testing.T) {
 
 // TestRotationLostAnswerWithStore: a client whose renewal spent the shared
 // refresh token and then failed (both answers lost, as if its process
-// died) must not leave that token in the Store for a peer to send.
+// died) must not leave that token in the Store for a peer to send, be the
+// peer at once or minutes later, once the access token has expired.
 func TestRotationLostAnswerWithStore(t *testing.T) {
-	r := newRig(t, "firstdollar", true)
-	a := r.client(t, func(c *config) { c.Retry.Attempts = 1 })
-	b := r.client(t, nil)
-	mustToken(t, a)
-	mustToken(t, b)
-	if c := r.srv.Counts(); c.Obtain != 1 {
-		t.Fatalf("counts %+v: want one grant, shared by A and B", c)
-	}
+	for _, later := range []time.Duration{0, 10 * time.Minute} {
+		t.Run(fmt.Sprintf("peer after %v", later), func(t *testing.T) {
+			r := newRig(t, "firstdollar", true)
+			a := r.client(t, func(c *config) { c.Retry.Attempts = 1 })
+			b := r.client(t, nil)
+			mustToken(t, a)
+			mustToken(t, b)
+			if c := r.srv.Counts(); c.Obtain != 1 {
+				t.Fatalf("counts %+v: want one grant, shared by A and B", c)
+			}
 
-	r.srv.LoseAnswers(2) // A's refresh, then its client-credentials fallback
-	r.expire(t)
-	if _, err := a.Token(t.Context()); err == nil {
-		t.Fatal("A's renewal succeeded; want it to fail with both answers lost")
-	}
-	mustToken(t, b)
-	if got := r.srv.Counts(); got.Reused != 0 {
-		t.Errorf("counts %+v: B sent the refresh token A had spent", got)
+			r.srv.LoseAnswers(2) // A's refresh, then its client-credentials fallback
+			r.expire(t)
+			if _, err := a.Token(t.Context()); err == nil {
+				t.Fatal("A's renewal succeeded; want it to fail with both answers lost")
+			}
+			r.advance(t, later)
+			mustToken(t, b)
+			if got := r.srv.Counts(); got.Reused != 0 {
+				t.Errorf("counts %+v: B sent the refresh token A had spent", got)
+			}
+		})
 	}
 }
 
