@@ -103,21 +103,22 @@ func (s *Source) renewLocked(ctx context.Context, f *flight, lock Lock) (*Grant,
 		spent := *from
 		spent.RefreshToken, spent.RefreshExpiry = "", time.Time{}
 		gen++
-		if err := s.share(lctx, lock, &spent, gen); err != nil {
+		// Kept as long as the grant it replaces: peers hold that grant's
+		// refresh token, and an empty Store would let them spend it.
+		if err := s.share(lctx, lock, &spent, gen, s.keep(from)); err != nil {
 			f.refreshToken, f.refreshExpiry = "", time.Time{}
 		}
 	}
 	g, events := s.fetch(lctx, f)
 	if g != nil {
 		f.gen = gen + 1
-		s.share(ctx, lock, g, f.gen)
+		s.share(ctx, lock, g, f.gen, s.keep(g))
 	}
 	return g, events
 }
 
-// share stores g as generation gen under lock.
-func (s *Source) share(ctx context.Context, lock Lock, g *Grant, gen uint64) error {
-	ttl := s.keep(g)
+// share stores g as generation gen under lock, for ttl.
+func (s *Source) share(ctx context.Context, lock Lock, g *Grant, gen uint64, ttl time.Duration) error {
 	value, err := s.codec.encode(g, s.cfg.StoreKey, gen, s.cfg.Now(), ttl)
 	if err == nil {
 		err = lock.Set(ctx, value, ttl)
