@@ -47,6 +47,7 @@ type config struct {
 	ClientID           string
 	ClientSecret       tokens.Secret
 	BaseURL            string
+	TokenBaseURL       string
 	AuthorizedHosts    []string
 	AllowInsecureHTTP  bool
 	HTTPClient         *http.Client

@@ -25,7 +25,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultBaseURL is the base URL used when Config.BaseURL is empty.
+// DefaultBaseURL is the API's base URL, used when Config.BaseURL is empty.
 const DefaultBaseURL = "https://api.dev.firstdollar.com"
 
 // DefaultRenewBefore is how long before expiry a token is renewed when
@@ -41,9 +41,12 @@ type Config struct {
 	ClientSecret tokens.Secret `json:"client_secret"`
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
 	BaseURL string `json:"base_url,omitempty"`
+	// TokenBaseURL is the token endpoints' base URL; "" means BaseURL, where the
+	// provider serves them.
+	TokenBaseURL string `json:"token_base_url,omitempty"`
 	// AuthorizedHosts are further hosts, as "host" or "host:port", to which
-	// HTTPClient sends the access token. BaseURL's host is always one; any
-	// other host, a redirect's included, gets requests without it.
+	// HTTPClient sends the access token, besides BaseURL's and TokenBaseURL's;
+	// any other host, a redirect's included, gets requests without it.
 	AuthorizedHosts []string `json:"authorized_hosts,omitempty"`
 	// AllowInsecureHTTP allows plain http to hosts other than loopback; the
 	// credentials and tokens then cross the network unencrypted.
@@ -74,8 +77,10 @@ type Config struct {
 // Client obtains, caches and renews First Dollar tokens, and calls First Dollar's token
 // endpoints. It is safe for concurrent use by multiple goroutines.
 type Client struct {
-	cfg     Config
-	baseURL string
+	cfg Config
+	// baseURL is the API's; tokenURL the token endpoints' base URL.
+	baseURL  string
+	tokenURL string
 	// hc sends token requests; authed sends API requests with a token.
 	hc     *http.Client
 	authed *http.Client
@@ -101,6 +106,13 @@ func New(cfg Config) (*Client, error) {
 	if err := tokens.CheckBaseURL(base, cfg.AllowInsecureHTTP); err != nil {
 		return nil, fmt.Errorf("firstdollar: Config.BaseURL %w", err)
 	}
+	tokenBase := strings.TrimSuffix(cfg.TokenBaseURL, "/")
+	if tokenBase == "" {
+		tokenBase = base
+	}
+	if err := tokens.CheckBaseURL(tokenBase, cfg.AllowInsecureHTTP); err != nil {
+		return nil, fmt.Errorf("firstdollar: Config.TokenBaseURL %w", err)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
@@ -110,9 +122,10 @@ func New(cfg Config) (*Client, error) {
 		renew = DefaultRenewBefore
 	}
 	c := &Client{
-		baseURL: base,
-		cfg:     cfg,
-		hc:      hc,
+		baseURL:  base,
+		cfg:      cfg,
+		hc:       hc,
+		tokenURL: tokenBase,
 	}
 	source, err := tokens.NewSource(tokens.Config{
 		Logger:              cfg.Logger,
@@ -126,7 +139,7 @@ func New(cfg Config) (*Client, error) {
 		RotatesRefreshToken: true,
 		Store:               cfg.Store,
 		StoreEncryptionKey:  cfg.StoreEncryptionKey,
-		StoreKey:            tokens.StoreKey("firstdollar", base+"/v0/auth/token", cfg.ClientID, url.Values{"grant_type": {"client_credentials"}}),
+		StoreKey:            tokens.StoreKey("firstdollar", tokenBase+"/v0/auth/token", cfg.ClientID, url.Values{"grant_type": {"client_credentials"}}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("firstdollar: %w", err)
@@ -136,7 +149,7 @@ func New(cfg Config) (*Client, error) {
 	authed.Transport = &tokens.Transport{
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		Base:              hc.Transport,
-		Hosts:             append([]string{tokens.HostOf(base)}, cfg.AuthorizedHosts...),
+		Hosts:             append([]string{tokens.HostOf(base), tokens.HostOf(tokenBase)}, cfg.AuthorizedHosts...),
 		Source:            source,
 	}
 	c.authed = &authed
@@ -157,7 +170,7 @@ func (c *Client) TokenSource(ctx context.Context) oauth2.TokenSource {
 }
 
 // HTTPClient returns a client for First Dollar's API: it sends the bearer token with
-// requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a
+// requests to BaseURL's and TokenBaseURL's hosts and Config.AuthorizedHosts, over https, and, on a
 // 401 answer, renews the token once and replays the request when its body can
 // be replayed. Other hosts, redirects to them included, never get the token.
 func (c *Client) HTTPClient() *http.Client {
@@ -192,7 +205,7 @@ func (c *Client) createToken(ctx context.Context, req CreateTokenRequest, kind t
 		Op:       "CreateToken",
 		Provider: "firstdollar",
 		Redact:   []tokens.Secret{c.cfg.ClientSecret, req.ClientSecret, req.RefreshToken},
-		URL:      c.baseURL + "/v0/auth/token",
+		URL:      c.tokenURL + "/v0/auth/token",
 	}
 	var out CreateTokenResponse
 	if err := call.Do(ctx, c.hc, &out); err != nil {

@@ -97,7 +97,7 @@ func TestClientSecretBasic(t *testing.T) {
 	c := testclock.New(time.Now())
 	events := make(chan tokens.FetchEvent, 10)
 	client, err := stdbasic.New(stdbasic.Config{
-		ClientID: basicID, ClientSecret: basicSecret, BaseURL: base,
+		ClientID: basicID, ClientSecret: basicSecret, BaseURL: base, TokenBaseURL: base,
 		Scopes: []string{"payments:read", "payments:write"},
 		Now:    c.Now, OnFetch: func(e tokens.FetchEvent) { events <- e },
 	})
@@ -139,7 +139,7 @@ func TestClientSecretBasic(t *testing.T) {
 
 func TestClientSecretPost(t *testing.T) {
 	base := oidcServer(t)
-	client, err := stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: postSecret, BaseURL: base, Scopes: []string{"payments:read"}})
+	client, err := stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: postSecret, BaseURL: base, TokenBaseURL: base, Scopes: []string{"payments:read"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestClientSecretPost(t *testing.T) {
 	}
 	// A scope the server knows but this client may not have: RFC 6749
 	// invalid_scope, a 400 that is not a credentials problem.
-	client, _ = stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: postSecret, BaseURL: base, Scopes: []string{"payments:write"}})
+	client, _ = stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: postSecret, BaseURL: base, TokenBaseURL: base, Scopes: []string{"payments:write"}})
 	_, err = client.Token(context.Background())
 	var e *tokens.Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "invalid_scope" || errors.Is(err, tokens.ErrInvalidClient) {
@@ -162,7 +162,7 @@ func TestClientSecretPost(t *testing.T) {
 
 func TestWrongSecret(t *testing.T) {
 	base := oidcServer(t)
-	client, _ := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: "wrong-secret", BaseURL: base})
+	client, _ := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: "wrong-secret", BaseURL: base, TokenBaseURL: base})
 	_, err := client.Token(context.Background())
 	var e *tokens.Error
 	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
@@ -175,7 +175,7 @@ func TestWrongSecret(t *testing.T) {
 		t.Errorf("error shows the secret: %v", err)
 	}
 	// client_secret_post with a wrong secret is refused the same way.
-	post, _ := stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: "wrong-secret", BaseURL: base})
+	post, _ := stdpost.New(stdpost.Config{ClientID: postID, ClientSecret: "wrong-secret", BaseURL: base, TokenBaseURL: base})
 	if _, err := post.Token(context.Background()); !errors.Is(err, tokens.ErrInvalidClient) {
 		t.Errorf("post client, wrong secret: err = %v, want ErrInvalidClient", err)
 	}

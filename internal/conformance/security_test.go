@@ -79,7 +79,7 @@ func scopesKeyTheStore(t *testing.T, newStore func() tokens.Store) {
 				var got []string
 				for _, scopes := range [][]string{tc.a, tc.b} {
 					cl, err := c.new(stdbasic.Config{
-						ClientID: basicID, ClientSecret: basicSecret, BaseURL: srv.URL, HTTPClient: srv.Client(),
+						ClientID: basicID, ClientSecret: basicSecret, BaseURL: srv.URL, TokenBaseURL: srv.URL, HTTPClient: srv.Client(),
 						Store: store, Scopes: scopes,
 					})
 					if err != nil {
@@ -110,7 +110,7 @@ func TestEchoedBasicCredentialsRedacted(t *testing.T) {
 		})
 	}))
 	defer srv.Close()
-	c, err := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: basicSecret, BaseURL: srv.URL, HTTPClient: srv.Client()})
+	c, err := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: basicSecret, BaseURL: srv.URL, TokenBaseURL: srv.URL, HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}

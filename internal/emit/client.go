@@ -44,9 +44,15 @@ func generateClient(p *model.Provider) ([]byte, error) {
 		f.PackageComment(line)
 	}
 
-	f.Comment("DefaultBaseURL is the base URL used when Config.BaseURL is empty.")
+	f.Comment("DefaultBaseURL is the API's base URL, used when Config.BaseURL is empty.")
 	f.Const().Id("DefaultBaseURL").Op("=").Lit(p.BaseURL)
 	f.Line()
+	if p.TokenBaseURL != "" {
+		f.Comment("DefaultTokenBaseURL is the token endpoints' base URL, on a host of their")
+		f.Comment("own, used when Config.TokenBaseURL is empty.")
+		f.Const().Id("DefaultTokenBaseURL").Op("=").Lit(p.TokenBaseURL)
+		f.Line()
+	}
 	f.Comment("DefaultRenewBefore is how long before expiry a token is renewed when")
 	f.Comment("Config.RenewBefore is zero.")
 	f.Const().Id("DefaultRenewBefore").Op("=").Add(duration(p.RenewBefore))
@@ -64,8 +70,9 @@ func generateClient(p *model.Provider) ([]byte, error) {
 		grant(f, ep)
 	}
 	for _, ep := range p.Endpoints {
-		errorTable(f, ep)
+		errorTable(f, lower(ep.Method)+"Errors", fmt.Sprintf("%sErrors decode %s's error answers.", lower(ep.Method), ep.Method), ep.Errors)
 	}
+	operations(f, p)
 	var b bytes.Buffer
 	if err := f.Render(&b); err != nil {
 		return nil, err
@@ -133,9 +140,11 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Id("ClientSecret").Qual(tokensPkg, "Secret").Tag(tag("client_secret")),
 		jen.Comment("BaseURL is the API's base URL; \"\" means DefaultBaseURL."),
 		jen.Id("BaseURL").String().Tag(tag("base_url,omitempty")),
+		tokenBaseDoc(p),
+		jen.Id("TokenBaseURL").String().Tag(tag("token_base_url,omitempty")),
 		jen.Comment("AuthorizedHosts are further hosts, as \"host\" or \"host:port\", to which"),
-		jen.Comment("HTTPClient sends the access token. BaseURL's host is always one; any"),
-		jen.Comment("other host, a redirect's included, gets requests without it."),
+		jen.Comment("HTTPClient sends the access token, besides BaseURL's and TokenBaseURL's;"),
+		jen.Comment("any other host, a redirect's included, gets requests without it."),
 		jen.Id("AuthorizedHosts").Index().String().Tag(tag("authorized_hosts,omitempty")),
 		jen.Comment("AllowInsecureHTTP allows plain http to hosts other than loopback; the"),
 		jen.Comment("credentials and tokens then cross the network unencrypted."),
@@ -164,6 +173,14 @@ func configFields(p *model.Provider) []jen.Code {
 	}
 }
 
+// defaultTokenBase is what an empty Config.TokenBaseURL means.
+func defaultTokenBase(p *model.Provider) jen.Code {
+	if p.TokenBaseURL != "" {
+		return jen.Id("DefaultTokenBaseURL")
+	}
+	return jen.Id("base")
+}
+
 // grantParams is what, besides the token URL and client ID, decides what a
 // token grants: the obtain request's fixed fields and scopes, for the Store
 // key.
@@ -183,6 +200,13 @@ func grantParams(p *model.Provider) jen.Code {
 	return jen.Qual("net/url", "Values").Values(d)
 }
 
+func tokenBaseDoc(p *model.Provider) jen.Code {
+	if p.TokenBaseURL != "" {
+		return jen.Comment("TokenBaseURL is the token endpoints' base URL; \"\" means DefaultTokenBaseURL.")
+	}
+	return jen.Comment("TokenBaseURL is the token endpoints' base URL; \"\" means BaseURL, where the").Line().Comment("provider serves them.")
+}
+
 func usesScopes(p *model.Provider) bool {
 	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
 		for _, f := range x.Fields {
@@ -200,7 +224,9 @@ func client(f *jen.File, p *model.Provider) {
 	f.Comment("endpoints. It is safe for concurrent use by multiple goroutines.")
 	f.Type().Id("Client").Struct(
 		jen.Id("cfg").Id("Config"),
+		jen.Comment("baseURL is the API's; tokenURL the token endpoints' base URL."),
 		jen.Id("baseURL").String(),
+		jen.Id("tokenURL").String(),
 		jen.Comment("hc sends token requests; authed sends API requests with a token."),
 		jen.Id("hc").Op("*").Qual("net/http", "Client"),
 		jen.Id("authed").Op("*").Qual("net/http", "Client"),
@@ -215,7 +241,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("Now"):                jen.Id("cfg").Dot("Now"),
 		jen.Id("Retry"):              jen.Id("cfg").Dot("Retry"),
 		jen.Id("Store"):              jen.Id("cfg").Dot("Store"),
-		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("base").Op("+").Lit(p.Obtain.Endpoint.Path), jen.Id("cfg").Dot("ClientID"), grantParams(p)),
+		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("tokenBase").Op("+").Lit(p.Obtain.Endpoint.Path), jen.Id("cfg").Dot("ClientID"), grantParams(p)),
 		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
 		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
 		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
@@ -243,13 +269,18 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("base"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
 			errf("Config.BaseURL %w", jen.Err()),
 		),
+		jen.Id("tokenBase").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("TokenBaseURL"), jen.Lit("/")),
+		jen.If(jen.Id("tokenBase").Op("==").Lit("")).Block(jen.Id("tokenBase").Op("=").Add(defaultTokenBase(p))),
+		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("tokenBase"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
+			errf("Config.TokenBaseURL %w", jen.Err()),
+		),
 		jen.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient"),
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
 			jen.Id("hc").Op("=").Op("&").Qual("net/http", "Client").Values(jen.Dict{jen.Id("Timeout"): duration(30 * time.Second)}),
 		),
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("hc"): jen.Id("hc")}),
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): jen.Id("hc")}),
 		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
@@ -257,7 +288,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(jen.Dict{
 			jen.Id("Source"):            jen.Id("source"),
 			jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
-			jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
+			jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
 			jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
 		}),
 		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
@@ -278,7 +309,7 @@ func client(f *jen.File, p *model.Provider) {
 	)
 	f.Line()
 	f.Comment(fmt.Sprintf("HTTPClient returns a client for %s's API: it sends the bearer token with", p.Name))
-	f.Comment("requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a")
+	f.Comment("requests to BaseURL's and TokenBaseURL's hosts and Config.AuthorizedHosts, over https, and, on a")
 	f.Comment("401 answer, renews the token once and replays the request when its body can")
 	f.Comment("be replayed. Other hosts, redirects to them included, never get the token.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("HTTPClient").Params().Op("*").Qual("net/http", "Client").Block(
@@ -335,7 +366,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		jen.Id("Op"):       jen.Lit(ep.Method),
 		jen.Id("Kind"):     jen.Id("kind"),
 		jen.Id("Method"):   jen.Qual("net/http", httpMethods[ep.HTTPMethod]),
-		jen.Id("URL"):      jen.Id("c").Dot("baseURL").Op("+").Lit(ep.Path),
+		jen.Id("URL"):      jen.Id("c").Dot("tokenURL").Op("+").Lit(ep.Path),
 		jen.Id("Encoding"): jen.Qual(tokensPkg, map[model.Encoding]string{model.JSON: "JSON", model.Form: "Form"}[ep.Encoding]),
 		jen.Id("Body"):     jen.Id("req"),
 		jen.Id("Errors"):   jen.Id(lower(ep.Method) + "Errors"),
@@ -469,9 +500,16 @@ func grant(f *jen.File, ep *model.Endpoint) {
 	f.Line()
 }
 
-func errorTable(f *jen.File, ep *model.Endpoint) {
+func errorTable(f *jen.File, name, doc string, errs []model.ErrorBody) {
+	f.Comment(doc)
+	f.Var().Id(name).Op("=").Add(errorRows(errs))
+	f.Line()
+}
+
+// errorRows is a []tokens.ErrorBody literal.
+func errorRows(errs []model.ErrorBody) jen.Code {
 	var rows []jen.Code
-	for _, e := range ep.Errors {
+	for _, e := range errs {
 		d := jen.Dict{
 			jen.Id("Status"): jen.Lit(e.Status),
 			jen.Id("New"):    jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(e.Type)))),
@@ -484,8 +522,7 @@ func errorTable(f *jen.File, ep *model.Endpoint) {
 		}
 		rows = append(rows, jen.Values(d))
 	}
-	f.Comment(fmt.Sprintf("%sErrors decode %s's error answers.", lower(ep.Method), ep.Method))
-	f.Var().Id(lower(ep.Method)+"Errors").Op("=").Index().Qual(tokensPkg, "ErrorBody").ValuesFunc(func(g *jen.Group) {
+	return jen.Index().Qual(tokensPkg, "ErrorBody").ValuesFunc(func(g *jen.Group) {
 		for _, r := range rows {
 			g.Line().Add(r)
 		}
@@ -493,5 +530,36 @@ func errorTable(f *jen.File, ep *model.Endpoint) {
 			g.Line()
 		}
 	})
+}
+
+// operations prints what the typed API methods (printed by oapi-codegen
+// from the model's decisions) need: how each is sent, and send.
+func operations(f *jen.File, p *model.Provider) {
+	if len(p.Operations) == 0 {
+		return
+	}
+	f.Comment("send sends an API request: with the token, unless op needs none.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("send").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("op").Op("*").Qual(tokensPkg, "Operation"),
+	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
+		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
+		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
+		jen.Return(jen.Id("op").Dot("Send").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"))),
+	)
 	f.Line()
+	for _, op := range p.Operations {
+		d := jen.Dict{
+			jen.Id("Provider"): jen.Lit(p.Package),
+			jen.Id("Name"):     jen.Lit(op.Name),
+		}
+		if op.Anonymous {
+			d[jen.Id("Anonymous")] = jen.True()
+		}
+		if len(op.Errors) > 0 {
+			d[jen.Id("Errors")] = errorRows(op.Errors)
+		}
+		f.Comment(fmt.Sprintf("%sAPI says how %s is sent and its errors decoded.", lower(op.Name), op.Name))
+		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(tokensPkg, "Operation").Values(d)
+		f.Line()
+	}
 }

@@ -39,11 +39,24 @@ type Descriptor struct {
 	Package     Str
 	Spec        Str
 	BaseURL     Str
+	TokenURL    Str // base URL of the token endpoints, when not the API's
 	DocsURL     Str
 	RenewBefore Str
 	Token       Exchange
 	Refresh     Refresh
 	Errors      []ErrorDecl
+	API         API
+}
+
+// API selects the operations that get typed methods: all but the token
+// endpoints, narrowed to the included tags and operations when any are
+// listed, less the excluded ones.
+type API struct {
+	Pos               diag.Pos
+	IncludeTags       []Str
+	ExcludeTags       []Str
+	IncludeOperations []Str // operationIds or "METHOD /path"
+	ExcludeOperations []Str
 }
 
 // Exchange describes one call to a token endpoint.
@@ -53,6 +66,9 @@ type Exchange struct {
 	Operation  Str
 	Method     Str
 	PathParams []KV
+	// Query is a query string the endpoint's URL carries, as a tokenUrl
+	// may; zero-config only.
+	Query string
 	Request    Request
 	Response   Response
 }
@@ -139,7 +155,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 		return nil
 	}
 	doc := root.Content[0]
-	m := r.mapping(doc, "descriptor", "version", "provider", "package", "spec", "base_url", "docs_url", "renew_before", "token", "refresh", "errors")
+	m := r.mapping(doc, "descriptor", "version", "provider", "package", "spec", "base_url", "token_base_url", "docs_url", "renew_before", "token", "refresh", "errors", "api")
 	if m == nil {
 		return nil
 	}
@@ -149,6 +165,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	d.Package = r.str(m, doc, "package")
 	d.Spec = r.str(m, doc, "spec")
 	d.BaseURL = r.str(m, doc, "base_url")
+	d.TokenURL = r.str(m, doc, "token_base_url")
 	d.DocsURL = r.str(m, doc, "docs_url")
 	d.RenewBefore = r.str(m, doc, "renew_before")
 	if n := m["token"]; n != nil {
@@ -160,7 +177,36 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	if n := m["errors"]; n != nil {
 		d.Errors = r.errors(n)
 	}
+	if n := m["api"]; n != nil {
+		d.API = r.api(n)
+	}
 	return d
+}
+
+func (r *reader) api(n *yaml.Node) API {
+	a := API{Pos: r.pos(n)}
+	m := r.mapping(n, "api", "include_tags", "exclude_tags", "include_operations", "exclude_operations")
+	for key, dst := range map[string]*[]Str{
+		"include_tags": &a.IncludeTags, "exclude_tags": &a.ExcludeTags,
+		"include_operations": &a.IncludeOperations, "exclude_operations": &a.ExcludeOperations,
+	} {
+		if v := m[key]; v != nil {
+			*dst = r.list(v, "api."+key)
+		}
+	}
+	return a
+}
+
+// list reads a list of scalars; a single scalar is a list of one.
+func (r *reader) list(n *yaml.Node, what string) []Str {
+	if n.Kind != yaml.SequenceNode {
+		return []Str{r.scalar(n, what)}
+	}
+	out := make([]Str, 0, len(n.Content))
+	for _, item := range n.Content {
+		out = append(out, r.scalar(item, what))
+	}
+	return out
 }
 
 // reader walks YAML nodes, recording every problem rather than stopping at

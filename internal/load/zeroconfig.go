@@ -80,10 +80,11 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	d := &Descriptor{
 		Pos:     at,
 		Version: str("1"), Package: str(pkg), Spec: str(s.Path),
-		BaseURL: str(tokenURL.Scheme + "://" + tokenURL.Host),
+		TokenURL: str(tokenURL.Scheme + "://" + tokenURL.Host),
 		Token: Exchange{
 			Pos: at, Set: true,
 			Operation: str("POST " + tokenURL.Path),
+			Query:     tokenURL.RawQuery,
 			Method:    str("RequestToken"),
 			Request: Request{
 				Pos: at, Encoding: str("form"), ClientAuth: str(auth), Scope: str("scope"),

@@ -71,7 +71,11 @@ func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T)
 // checked so that all problems are reported at once. Sources are the
 // descriptor and spec paths recorded in the generated header.
 func Build(d *load.Descriptor, spec *load.Spec) (*Provider, error) {
-	b := &builder{d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{}}
+	b := &builder{
+		d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
+		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
+		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
+	}
 	p := b.build()
 	if err := b.l.Err(); err != nil {
 		return nil, err
@@ -89,6 +93,17 @@ type builder struct {
 	typeNames map[string]string
 	// requestSchemas are the request body schemas of the endpoints.
 	requestSchemas map[*Endpoint]*openapi3.Schema
+	// tokenOps are the token endpoints' operations, which get no API
+	// method; tokenOp is the client-credentials one.
+	tokenOps map[*openapi3.Operation]bool
+	tokenOp  *load.Operation
+	// apiOps are the selected API operations; the maps hold the
+	// components of other sections they refer to, by key.
+	apiOps        []*apiOp
+	parameters    map[string]*openapi3.ParameterRef
+	requestBodies map[string]*openapi3.RequestBodyRef
+	responses     map[string]*openapi3.ResponseRef
+	headers       map[string]*openapi3.HeaderRef
 }
 
 func (b *builder) build() *Provider {
@@ -138,6 +153,8 @@ func (b *builder) build() *Provider {
 	if d.Token.Set {
 		b.exchanges(p)
 	}
+	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
+	b.operations(p)
 	b.declaredErrors(p)
 	b.checkTypeNames()
 	p.TypesSpec = b.typesSpec()
@@ -192,6 +209,8 @@ func (b *builder) exchanges(p *Provider) {
 	}
 }
 
+// baseURL is the API's: the descriptor's, else the spec's first server
+// that is absolute once its variables take their defaults.
 func (b *builder) baseURL() string {
 	d := b.d
 	if d.BaseURL.Set {
@@ -199,13 +218,55 @@ func (b *builder) baseURL() string {
 		return strings.TrimSuffix(d.BaseURL.Value, "/")
 	}
 	if b.s != nil {
-		for _, srv := range b.s.Doc.Servers {
-			if u, err := url.Parse(srv.URL); err == nil && u.IsAbs() && !strings.Contains(srv.URL, "{") {
-				return strings.TrimSuffix(srv.URL, "/")
-			}
+		if u := serverURL(b.s.Doc.Servers); u != "" {
+			return u
 		}
 	}
 	b.l.Addf(d.Pos, "missing base_url (the spec declares no absolute server URL to default to)")
+	return ""
+}
+
+// tokenBaseURL is the token endpoints' base URL when it is not api: the
+// descriptor's token_base_url, else a server the token operation itself
+// declares (a tokenUrl's host, in zero-config).
+func (b *builder) tokenBaseURL(api string) string {
+	u := ""
+	if s := b.d.TokenURL; s.Set {
+		b.absURL(s, "token_base_url")
+		u = strings.TrimSuffix(s.Value, "/")
+	} else if op := b.tokenOp; op != nil {
+		u = cmp.Or(serverURL(ptrServers(op.Op.Servers)), serverURL(op.Item.Servers))
+	}
+	if u == api {
+		return ""
+	}
+	return u
+}
+
+func ptrServers(s *openapi3.Servers) openapi3.Servers {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// serverURL is the first of servers that is an absolute URL once its
+// variables take their defaults, without a trailing slash; "" if none.
+func serverURL(servers openapi3.Servers) string {
+	for _, srv := range servers {
+		if srv == nil {
+			continue
+		}
+		raw := srv.URL
+		for name, v := range srv.Variables {
+			if v != nil {
+				raw = strings.ReplaceAll(raw, "{"+name+"}", v.Default)
+			}
+		}
+		if u, err := url.Parse(raw); err == nil && u.IsAbs() && u.Host != "" && !strings.Contains(raw, "{") {
+			return strings.TrimSuffix(raw, "/")
+		}
+	}
 	return ""
 }
 
@@ -260,6 +321,10 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 		checkEnums(&b.l, x)
 		return nil
 	}
+	b.tokenOps[op.Op] = true
+	if what == "token" {
+		b.tokenOp = op
+	}
 	ep := &Endpoint{
 		Method:       x.Method.Value,
 		Doc:          docOf(op.Op),
@@ -269,6 +334,9 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 		ClientAuth:   enum(&b.l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthBody),
 	}
 	ep.Path = b.fillPath(x, op, what)
+	if x.Query != "" {
+		ep.Path += "?" + x.Query
+	}
 	b.request(ep, x, op, what)
 	b.answer(ep, x, op, what)
 	b.specErrors(ep, op)

@@ -62,7 +62,10 @@ const (
 type Provider struct {
 	Name    string // display name, e.g. "Dollr"
 	Package string // Go package name
-	BaseURL string
+	BaseURL string // the API's
+	// TokenBaseURL is the token endpoints' base URL when they are not on
+	// BaseURL (an auth host), else "".
+	TokenBaseURL string
 	DocsURL string
 	// Sources are the input files, as slash paths relative to where
 	// authgen ran, for the generated header.
@@ -82,8 +85,13 @@ type Provider struct {
 	Rotates         bool
 	RefreshLifetime time.Duration // zero when the provider does not say
 
-	// TypesSpec is an OpenAPI document (JSON) holding only the schemas the
-	// package needs, annotated with their Go names and types.
+	// Operations are the API operations with typed methods, in path and
+	// method order.
+	Operations []*Operation
+
+	// TypesSpec is an OpenAPI document (JSON) holding only the operations
+	// and schemas the package needs, annotated with their Go names and
+	// types.
 	TypesSpec []byte
 }
 
@@ -104,6 +112,20 @@ type Endpoint struct {
 	// Errors decode non-2xx answers, exact statuses first, then ranges,
 	// then "default".
 	Errors []ErrorBody
+}
+
+// Operation is an API operation with a typed method on the generated
+// Client. oapi-codegen prints the method's parameters, request builder and
+// answer type from TypesSpec, where Name is the operation's operationId
+// and Doc its summary.
+type Operation struct {
+	Name       string // the Go method, e.g. "GetOrder"
+	Doc        string // its whole doc comment
+	HTTPMethod string
+	Path       string // as in the spec, with {params}
+	// Anonymous operations need no token (security: []).
+	Anonymous bool
+	Errors    []ErrorBody
 }
 
 // Exchange is a call of an endpoint with fields the client fills in.

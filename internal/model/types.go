@@ -17,7 +17,7 @@ const componentPrefix = "#/components/schemas/"
 
 // clientNames are the identifiers the emitted client declares; a type from
 // the spec must not take one.
-var clientNames = []string{"Client", "Config", "DefaultBaseURL"}
+var clientNames = []string{"Client", "Config", "DefaultBaseURL", "DefaultTokenBaseURL", "DefaultRenewBefore"}
 
 // register adds a schema the package needs and returns its Go type name.
 // A component keeps its key unless want names it otherwise (then x-go-name
@@ -141,17 +141,24 @@ func (b *builder) checkTypeNames() {
 	}
 }
 
-// typesSpec is the document oapi-codegen generates the package's types
-// from: only the needed schemas, no paths (so no operation-derived names).
+// typesSpec is the document oapi-codegen generates the package's types,
+// request builders and answer types from: the selected API operations and
+// only the components they and the token endpoints need.
 func (b *builder) typesSpec() []byte {
 	if b.l.Len() > 0 {
 		return nil
 	}
 	doc := &openapi3.T{
-		OpenAPI:    b.s.Doc.OpenAPI,
-		Info:       &openapi3.Info{Title: b.s.Doc.Info.Title, Version: b.s.Doc.Info.Version},
-		Paths:      openapi3.NewPaths(),
-		Components: &openapi3.Components{Schemas: openapi3.Schemas(b.types)},
+		OpenAPI: b.s.Doc.OpenAPI,
+		Info:    &openapi3.Info{Title: b.s.Doc.Info.Title, Version: b.s.Doc.Info.Version},
+		Paths:   b.apiPaths(),
+		Components: &openapi3.Components{
+			Schemas:       openapi3.Schemas(b.types),
+			Parameters:    openapi3.ParametersMap(b.parameters),
+			RequestBodies: openapi3.RequestBodies(b.requestBodies),
+			Responses:     openapi3.ResponseBodies(b.responses),
+			Headers:       openapi3.Headers(b.headers),
+		},
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -22,8 +22,12 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultBaseURL is the base URL used when Config.BaseURL is empty.
-const DefaultBaseURL = "http://127.0.0.1"
+// DefaultBaseURL is the API's base URL, used when Config.BaseURL is empty.
+const DefaultBaseURL = "http://127.0.0.1/api"
+
+// DefaultTokenBaseURL is the token endpoints' base URL, on a host of their
+// own, used when Config.TokenBaseURL is empty.
+const DefaultTokenBaseURL = "http://127.0.0.1"
 
 // DefaultRenewBefore is how long before expiry a token is renewed when
 // Config.RenewBefore is zero.
@@ -38,9 +42,11 @@ type Config struct {
 	ClientSecret tokens.Secret `json:"client_secret"`
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
 	BaseURL string `json:"base_url,omitempty"`
+	// TokenBaseURL is the token endpoints' base URL; "" means DefaultTokenBaseURL.
+	TokenBaseURL string `json:"token_base_url,omitempty"`
 	// AuthorizedHosts are further hosts, as "host" or "host:port", to which
-	// HTTPClient sends the access token. BaseURL's host is always one; any
-	// other host, a redirect's included, gets requests without it.
+	// HTTPClient sends the access token, besides BaseURL's and TokenBaseURL's;
+	// any other host, a redirect's included, gets requests without it.
 	AuthorizedHosts []string `json:"authorized_hosts,omitempty"`
 	// AllowInsecureHTTP allows plain http to hosts other than loopback; the
 	// credentials and tokens then cross the network unencrypted.
@@ -74,8 +80,10 @@ type Config struct {
 // Client obtains, caches and renews stdbasic tokens, and calls stdbasic's token
 // endpoints. It is safe for concurrent use by multiple goroutines.
 type Client struct {
-	cfg     Config
-	baseURL string
+	cfg Config
+	// baseURL is the API's; tokenURL the token endpoints' base URL.
+	baseURL  string
+	tokenURL string
 	// hc sends token requests; authed sends API requests with a token.
 	hc     *http.Client
 	authed *http.Client
@@ -101,6 +109,13 @@ func New(cfg Config) (*Client, error) {
 	if err := tokens.CheckBaseURL(base, cfg.AllowInsecureHTTP); err != nil {
 		return nil, fmt.Errorf("stdbasic: Config.BaseURL %w", err)
 	}
+	tokenBase := strings.TrimSuffix(cfg.TokenBaseURL, "/")
+	if tokenBase == "" {
+		tokenBase = DefaultTokenBaseURL
+	}
+	if err := tokens.CheckBaseURL(tokenBase, cfg.AllowInsecureHTTP); err != nil {
+		return nil, fmt.Errorf("stdbasic: Config.TokenBaseURL %w", err)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
@@ -110,9 +125,10 @@ func New(cfg Config) (*Client, error) {
 		renew = DefaultRenewBefore
 	}
 	c := &Client{
-		baseURL: base,
-		cfg:     cfg,
-		hc:      hc,
+		baseURL:  base,
+		cfg:      cfg,
+		hc:       hc,
+		tokenURL: tokenBase,
 	}
 	source, err := tokens.NewSource(tokens.Config{
 		Logger:             cfg.Logger,
@@ -124,7 +140,7 @@ func New(cfg Config) (*Client, error) {
 		Retry:              cfg.Retry,
 		Store:              cfg.Store,
 		StoreEncryptionKey: cfg.StoreEncryptionKey,
-		StoreKey: tokens.StoreKey("stdbasic", base+"/token", cfg.ClientID, url.Values{
+		StoreKey: tokens.StoreKey("stdbasic", tokenBase+"/token", cfg.ClientID, url.Values{
 			"grant_type": {"client_credentials"},
 			"scope":      cfg.Scopes,
 		}),
@@ -137,7 +153,7 @@ func New(cfg Config) (*Client, error) {
 	authed.Transport = &tokens.Transport{
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		Base:              hc.Transport,
-		Hosts:             append([]string{tokens.HostOf(base)}, cfg.AuthorizedHosts...),
+		Hosts:             append([]string{tokens.HostOf(base), tokens.HostOf(tokenBase)}, cfg.AuthorizedHosts...),
 		Source:            source,
 	}
 	c.authed = &authed
@@ -158,7 +174,7 @@ func (c *Client) TokenSource(ctx context.Context) oauth2.TokenSource {
 }
 
 // HTTPClient returns a client for stdbasic's API: it sends the bearer token with
-// requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a
+// requests to BaseURL's and TokenBaseURL's hosts and Config.AuthorizedHosts, over https, and, on a
 // 401 answer, renews the token once and replays the request when its body can
 // be replayed. Other hosts, redirects to them included, never get the token.
 func (c *Client) HTTPClient() *http.Client {
@@ -187,7 +203,7 @@ func (c *Client) requestToken(ctx context.Context, req RequestTokenRequest, kind
 		Op:       "RequestToken",
 		Provider: "stdbasic",
 		Redact:   []tokens.Secret{c.cfg.ClientSecret},
-		URL:      c.baseURL + "/token",
+		URL:      c.tokenURL + "/token",
 	}
 	if basic {
 		call.BasicAuth = &[2]tokens.Secret{tokens.Secret(c.cfg.ClientID), c.cfg.ClientSecret}
@@ -234,4 +250,19 @@ var requestTokenErrors = []tokens.ErrorBody{
 		},
 		Status: "4XX",
 	},
+}
+
+// send sends an API request: with the token, unless op needs none.
+func (c *Client) send(ctx context.Context, req *http.Request, op *tokens.Operation) (*http.Response, error) {
+	hc := c.authed
+	if op.Anonymous {
+		hc = c.hc
+	}
+	return op.Send(ctx, hc, req)
+}
+
+// getPaymentsAPI says how GetPayments is sent and its errors decoded.
+var getPaymentsAPI = tokens.Operation{
+	Name:     "GetPayments",
+	Provider: "stdbasic",
 }

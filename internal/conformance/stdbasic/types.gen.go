@@ -5,6 +5,12 @@
 package stdbasic
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -69,4 +75,96 @@ type RequestTokenResponse struct {
 
 	// TokenType The token type, matched case-insensitively.
 	TokenType string `json:"token_type"`
+}
+
+// GetPayments sends one GET /payments request.
+//
+// A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
+func (c *Client) GetPayments(ctx context.Context) (*GetPaymentsResponse, error) {
+	req, err := NewGetPaymentsRequest(c.baseURL)
+	if err != nil {
+		return nil, getPaymentsAPI.RequestError(err)
+	}
+	resp, err := c.send(ctx, req, &getPaymentsAPI)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPaymentsResponse(resp)
+}
+
+// NewGetPaymentsRequest constructs an http.Request for the GetPayments method
+func NewGetPaymentsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/payments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+type GetPaymentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPaymentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPaymentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPaymentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPaymentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ParseGetPaymentsResponse decodes the answer to a GetPayments request.
+func ParseGetPaymentsResponse(rsp *http.Response) (*GetPaymentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPaymentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
 }

@@ -23,7 +23,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultBaseURL is the base URL used when Config.BaseURL is empty.
+// DefaultBaseURL is the API's base URL, used when Config.BaseURL is empty.
 const DefaultBaseURL = "https://api.acme.test"
 
 // DefaultRenewBefore is how long before expiry a token is renewed when
@@ -39,9 +39,12 @@ type Config struct {
 	ClientSecret tokens.Secret `json:"client_secret"`
 	// BaseURL is the API's base URL; "" means DefaultBaseURL.
 	BaseURL string `json:"base_url,omitempty"`
+	// TokenBaseURL is the token endpoints' base URL; "" means BaseURL, where the
+	// provider serves them.
+	TokenBaseURL string `json:"token_base_url,omitempty"`
 	// AuthorizedHosts are further hosts, as "host" or "host:port", to which
-	// HTTPClient sends the access token. BaseURL's host is always one; any
-	// other host, a redirect's included, gets requests without it.
+	// HTTPClient sends the access token, besides BaseURL's and TokenBaseURL's;
+	// any other host, a redirect's included, gets requests without it.
 	AuthorizedHosts []string `json:"authorized_hosts,omitempty"`
 	// AllowInsecureHTTP allows plain http to hosts other than loopback; the
 	// credentials and tokens then cross the network unencrypted.
@@ -72,8 +75,10 @@ type Config struct {
 // Client obtains, caches and renews Acme Pay tokens, and calls Acme Pay's token
 // endpoints. It is safe for concurrent use by multiple goroutines.
 type Client struct {
-	cfg     Config
-	baseURL string
+	cfg Config
+	// baseURL is the API's; tokenURL the token endpoints' base URL.
+	baseURL  string
+	tokenURL string
 	// hc sends token requests; authed sends API requests with a token.
 	hc     *http.Client
 	authed *http.Client
@@ -99,6 +104,13 @@ func New(cfg Config) (*Client, error) {
 	if err := tokens.CheckBaseURL(base, cfg.AllowInsecureHTTP); err != nil {
 		return nil, fmt.Errorf("acme: Config.BaseURL %w", err)
 	}
+	tokenBase := strings.TrimSuffix(cfg.TokenBaseURL, "/")
+	if tokenBase == "" {
+		tokenBase = base
+	}
+	if err := tokens.CheckBaseURL(tokenBase, cfg.AllowInsecureHTTP); err != nil {
+		return nil, fmt.Errorf("acme: Config.TokenBaseURL %w", err)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
@@ -108,9 +120,10 @@ func New(cfg Config) (*Client, error) {
 		renew = DefaultRenewBefore
 	}
 	c := &Client{
-		baseURL: base,
-		cfg:     cfg,
-		hc:      hc,
+		baseURL:  base,
+		cfg:      cfg,
+		hc:       hc,
+		tokenURL: tokenBase,
 	}
 	source, err := tokens.NewSource(tokens.Config{
 		Logger:             cfg.Logger,
@@ -122,7 +135,7 @@ func New(cfg Config) (*Client, error) {
 		Retry:              cfg.Retry,
 		Store:              cfg.Store,
 		StoreEncryptionKey: cfg.StoreEncryptionKey,
-		StoreKey: tokens.StoreKey("acme", base+"/oauth2/token", cfg.ClientID, url.Values{
+		StoreKey: tokens.StoreKey("acme", tokenBase+"/oauth2/token", cfg.ClientID, url.Values{
 			"grant_type": {"client_credentials"},
 			"scope":      {"payments:write"},
 		}),
@@ -135,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 	authed.Transport = &tokens.Transport{
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		Base:              hc.Transport,
-		Hosts:             append([]string{tokens.HostOf(base)}, cfg.AuthorizedHosts...),
+		Hosts:             append([]string{tokens.HostOf(base), tokens.HostOf(tokenBase)}, cfg.AuthorizedHosts...),
 		Source:            source,
 	}
 	c.authed = &authed
@@ -156,7 +169,7 @@ func (c *Client) TokenSource(ctx context.Context) oauth2.TokenSource {
 }
 
 // HTTPClient returns a client for Acme Pay's API: it sends the bearer token with
-// requests to BaseURL's host and Config.AuthorizedHosts, over https, and, on a
+// requests to BaseURL's and TokenBaseURL's hosts and Config.AuthorizedHosts, over https, and, on a
 // 401 answer, renews the token once and replays the request when its body can
 // be replayed. Other hosts, redirects to them included, never get the token.
 func (c *Client) HTTPClient() *http.Client {
@@ -185,7 +198,7 @@ func (c *Client) issueToken(ctx context.Context, req IssueTokenRequest, kind tok
 		Op:       "IssueToken",
 		Provider: "acme",
 		Redact:   []tokens.Secret{c.cfg.ClientSecret},
-		URL:      c.baseURL + "/oauth2/token",
+		URL:      c.tokenURL + "/oauth2/token",
 	}
 	if basic {
 		call.BasicAuth = &[2]tokens.Secret{tokens.Secret(c.cfg.ClientID), c.cfg.ClientSecret}

@@ -1,0 +1,269 @@
+package model
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+)
+
+// apiMethods are the HTTP methods an operation may have, in method order.
+var apiMethods = []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace}
+
+// apiOp is a selected operation as the spec has it.
+type apiOp struct {
+	path, method string
+	item         *openapi3.PathItem
+	op           *openapi3.Operation
+	model        *Operation
+}
+
+// operations selects the spec's API operations (every one but the token
+// endpoints, narrowed by the descriptor's api section), names their
+// methods and registers the types they use.
+func (b *builder) operations(p *Provider) {
+	sel := b.d.API
+	known := map[string]bool{} // tags and operation references, to report unknown ones
+	var ops []*apiOp
+	for _, path := range slices.Sorted(maps.Keys(b.s.Doc.Paths.Map())) {
+		item := b.s.Doc.Paths.Value(path)
+		for _, m := range apiMethods {
+			op := item.GetOperation(m)
+			if op == nil {
+				continue
+			}
+			refs := []string{m + " " + path}
+			if op.OperationID != "" {
+				refs = append(refs, op.OperationID)
+			}
+			for _, r := range refs {
+				known["op:"+r] = true
+			}
+			for _, t := range op.Tags {
+				known["tag:"+t] = true
+			}
+			if b.tokenOps[op] || !selected(sel, refs, op.Tags) {
+				continue
+			}
+			ops = append(ops, &apiOp{path: path, method: m, item: item, op: op})
+		}
+	}
+	for _, lists := range []struct {
+		kind  string
+		items []load.Str
+	}{{"tag", sel.IncludeTags}, {"tag", sel.ExcludeTags}, {"op", sel.IncludeOperations}, {"op", sel.ExcludeOperations}} {
+		for _, s := range lists.items {
+			if !known[lists.kind+":"+s.Value] {
+				what := map[string]string{"tag": "tag", "op": "operation (want an operationId or \"METHOD /path\")"}[lists.kind]
+				b.l.Addf(s.Pos, "the spec has no %s %q", what, s.Value)
+			}
+		}
+	}
+	taken := map[string]string{}
+	for _, r := range reserved {
+		taken[r] = "the generated client"
+	}
+	for _, ep := range p.Endpoints {
+		taken[ep.Method] = "a token endpoint"
+	}
+	for _, o := range ops {
+		o.model = b.operation(o, taken)
+		p.Operations = append(p.Operations, o.model)
+	}
+	b.apiOps = ops
+}
+
+// selected reports whether an operation passes the api section's filters.
+func selected(sel load.API, refs, tags []string) bool {
+	has := func(list []load.Str, values []string) bool {
+		return slices.ContainsFunc(list, func(s load.Str) bool { return slices.Contains(values, s.Value) })
+	}
+	if len(sel.IncludeOperations) > 0 || len(sel.IncludeTags) > 0 {
+		if !has(sel.IncludeOperations, refs) && !has(sel.IncludeTags, tags) {
+			return false
+		}
+	}
+	return !has(sel.ExcludeOperations, refs) && !has(sel.ExcludeTags, tags)
+}
+
+// operation decides one operation's method name, doc, authentication and
+// error bodies, and registers the schemas it uses.
+func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
+	at := b.s.Pos(o.op.Origin, "")
+	base := goName(o.op.OperationID)
+	if base == "" || !exported.MatchString(base) {
+		base = goName(strings.ToLower(o.method) + " " + pathWords(o.path))
+	}
+	name := base
+	for n := 2; taken[name] != ""; n++ {
+		name = fmt.Sprintf("%s%d", base, n)
+	}
+	taken[name] = o.method + " " + o.path
+	op := &Operation{Name: name, HTTPMethod: o.method, Path: o.path}
+	// security: [] on the operation, or on the document when the operation
+	// says nothing, means no token.
+	if sec := o.op.Security; sec != nil {
+		op.Anonymous = len(*sec) == 0
+	} else if sec := b.s.Doc.Security; sec != nil {
+		op.Anonymous = len(sec) == 0
+	}
+	op.Doc = fmt.Sprintf("%s sends one %s %s request.", name, o.method, o.path)
+	if d := docOf(o.op); d != "" {
+		op.Doc += "\n\n" + d
+	}
+	if op.Anonymous {
+		op.Doc += "\n\nIt is sent without the access token: the spec says it needs none."
+	}
+	op.Doc += "\n\nA non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error."
+	for _, list := range []openapi3.Parameters{o.item.Parameters, o.op.Parameters} {
+		for _, pr := range list {
+			b.useParameter(pr)
+		}
+	}
+	if rb := o.op.RequestBody; rb != nil {
+		b.useRequestBody(rb)
+	}
+	for _, code := range slices.Sorted(maps.Keys(o.op.Responses.Map())) {
+		b.useResponse(o.op.Responses.Value(code))
+	}
+	op.Errors = b.operationErrors(name, o.op, at)
+	return op
+}
+
+// pathWords turns a path into words for a method name: "/v2/orders/{id}"
+// becomes "v2 orders by id".
+func pathWords(path string) string {
+	var words []string
+	for _, seg := range strings.Split(path, "/") {
+		if p, ok := strings.CutPrefix(seg, "{"); ok {
+			words = append(words, "by", strings.TrimSuffix(p, "}"))
+		} else if seg != "" {
+			words = append(words, seg)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// operationErrors are the JSON error answers the spec documents for op.
+func (b *builder) operationErrors(name string, op *openapi3.Operation, at diag.Pos) []ErrorBody {
+	var out []ErrorBody
+	for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
+		if !statusKey.MatchString(code) || code[0] < '4' && code != "default" {
+			continue
+		}
+		resp := op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for _, mt := range slices.Sorted(maps.Keys(resp.Value.Content)) {
+			sr := resp.Value.Content[mt].Schema
+			if !isJSON(mt) || sr == nil || sr.Value == nil {
+				continue
+			}
+			typ := ""
+			if sr.Ref == "" {
+				typ = name + "Error" + strings.ToUpper(code[:1]) + code[1:]
+			}
+			eb := ErrorBody{Status: code, Type: b.register(sr, typ, at)}
+			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
+			out = append(out, eb)
+			break
+		}
+	}
+	return out
+}
+
+// Component sections other than schemas that operations refer to.
+const (
+	parametersPrefix    = "#/components/parameters/"
+	requestBodiesPrefix = "#/components/requestBodies/"
+	responsesPrefix     = "#/components/responses/"
+	headersPrefix       = "#/components/headers/"
+)
+
+func (b *builder) useSchema(sr *openapi3.SchemaRef) {
+	if sr == nil {
+		return
+	}
+	if key, ok := strings.CutPrefix(sr.Ref, componentPrefix); ok {
+		b.include(key, sr)
+		return
+	}
+	b.walk(sr.Value, map[*openapi3.Schema]bool{})
+}
+
+func (b *builder) useContent(c openapi3.Content) {
+	for _, mt := range slices.Sorted(maps.Keys(c)) {
+		if c[mt] != nil {
+			b.useSchema(c[mt].Schema)
+		}
+	}
+}
+
+func (b *builder) useParameter(pr *openapi3.ParameterRef) {
+	if pr == nil || pr.Value == nil {
+		return
+	}
+	if key, ok := strings.CutPrefix(pr.Ref, parametersPrefix); ok {
+		b.parameters[key] = pr
+	}
+	b.useSchema(pr.Value.Schema)
+	b.useContent(pr.Value.Content)
+}
+
+func (b *builder) useRequestBody(rb *openapi3.RequestBodyRef) {
+	if rb.Value == nil {
+		return
+	}
+	if key, ok := strings.CutPrefix(rb.Ref, requestBodiesPrefix); ok {
+		b.requestBodies[key] = rb
+	}
+	b.useContent(rb.Value.Content)
+}
+
+func (b *builder) useResponse(r *openapi3.ResponseRef) {
+	if r == nil || r.Value == nil {
+		return
+	}
+	if key, ok := strings.CutPrefix(r.Ref, responsesPrefix); ok {
+		b.responses[key] = r
+	}
+	b.useContent(r.Value.Content)
+	for _, name := range slices.Sorted(maps.Keys(r.Value.Headers)) {
+		h := r.Value.Headers[name]
+		if h == nil || h.Value == nil {
+			continue
+		}
+		if key, ok := strings.CutPrefix(h.Ref, headersPrefix); ok {
+			b.headers[key] = h
+		}
+		b.useSchema(h.Value.Schema)
+		b.useContent(h.Value.Content)
+	}
+}
+
+// apiPaths are the selected operations for oapi-codegen: copies named by
+// their Go method, with the doc comment the model decided as their
+// summary, and without what the client handles itself (security,
+// servers, callbacks).
+func (b *builder) apiPaths() *openapi3.Paths {
+	paths := openapi3.NewPaths()
+	for _, o := range b.apiOps {
+		item := paths.Value(o.path)
+		if item == nil {
+			item = &openapi3.PathItem{Parameters: o.item.Parameters}
+			paths.Set(o.path, item)
+		}
+		op := *o.op
+		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
+		op.Tags, op.Security, op.Servers, op.Callbacks, op.Extensions = nil, nil, nil, nil, nil
+		item.SetOperation(o.method, &op)
+	}
+	return paths
+}
