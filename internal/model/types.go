@@ -87,6 +87,7 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 		return
 	}
 	seen[s] = true
+	dropVendorGoType(s)
 	visit := func(sr *openapi3.SchemaRef) {
 		if sr == nil {
 			return
@@ -114,6 +115,18 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 		for _, sr := range list {
 			visit(sr)
 		}
+	}
+}
+
+// dropVendorGoType removes an x-go-type a provider wrote for its own
+// generator: it names packages (often internal ones) that the users of a
+// generated client cannot import. authgen's own, of the runtime package,
+// stays.
+func dropVendorGoType(s *openapi3.Schema) {
+	imp, _ := s.Extensions[extGoTypeImp].(map[string]any)
+	if _, ok := s.Extensions[extGoType]; ok && (imp == nil || imp["path"] != RuntimeImport) {
+		delete(s.Extensions, extGoType)
+		delete(s.Extensions, extGoTypeImp)
 	}
 }
 

@@ -135,7 +135,8 @@ type Server struct {
 	lose     int // token answers to drop after acting on the request
 	counts   Counts
 	serial   int
-	mux      *http.ServeMux
+	mux      *http.ServeMux // API routes behind the bearer check
+	open     *http.ServeMux // API routes that need no token
 }
 
 // NewServer starts a fake of p that accepts clientID and clientSecret and
@@ -146,7 +147,7 @@ func NewServer(p Provider, clientID, clientSecret string) *Server {
 		p: p, clientID: clientID, clientSecret: clientSecret,
 		now: time.Now, lifetime: time.Hour,
 		access: map[string]time.Time{}, refresh: map[string]time.Time{}, spent: map[string]bool{},
-		mux: http.NewServeMux(),
+		mux: http.NewServeMux(), open: http.NewServeMux(),
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -217,6 +218,12 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
 }
 
+// HandleAnonymous serves an API route that needs no token (security: []
+// in the spec): any Authorization header is ignored, and h sees it.
+func (s *Server) HandleAnonymous(pattern string, h http.Handler) {
+	s.open.Handle(pattern, h)
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.matches(r, s.p.Refresh) && (s.p.Refresh.Path != s.p.Obtain.Path || s.isRefreshGrant(r)):
@@ -224,6 +231,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case s.matches(r, &s.p.Obtain):
 		s.token(w, r, &s.p.Obtain, false)
 	default:
+		if h, pattern := s.open.Handler(r); pattern != "" {
+			s.mu.Lock()
+			s.counts.API++
+			s.mu.Unlock()
+			h.ServeHTTP(w, r)
+			return
+		}
 		s.api(w, r)
 	}
 }
