@@ -38,6 +38,12 @@ provider whose spec declares an oauth2 clientCredentials flow in
 components.securitySchemes: form body, client_secret_basic (or -client-auth
 post), Config.Scopes, expires_in in seconds.
 
+The spec may be OpenAPI 3.0 or 3.1, JSON or YAML, split over files by
+relative $refs, or Swagger 2.0 (converted to OpenAPI 3). Problems in parts of
+it authgen does not read are warnings, printed as "file:line:col: warning:
+message"; -strict makes them errors. Problems in what it reads (the token
+operations and their schemas) are errors.
+
 Examples:
 	authgen -out generated/acme specs/acme/authgen.yaml
 	authgen -check -out generated/acme specs/acme/authgen.yaml
@@ -60,6 +66,12 @@ type Options struct {
 	Scheme     string // with Spec: the security scheme, when there are several
 	Out        string // output directory
 	Package    string // overrides the package name when set
+	// Strict makes problems in parts of the spec authgen does not read
+	// errors; by default they are warnings.
+	Strict bool
+	// Warnings receives the warnings of a run that succeeds, one per
+	// line; nil discards them. A failing run returns them with its errors.
+	Warnings io.Writer
 }
 
 // Run runs authgen with args and returns the process exit code.
@@ -72,6 +84,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
 	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic) or post (client_secret_post)")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
+	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -93,6 +106,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts.Descriptor = fs.Arg(0)
+	opts.Warnings = stderr
 	files, err := Generate(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -121,7 +135,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 // generated headers are relative to the output directory, so they do not
 // depend on where authgen runs.
 func Generate(opts Options) ([]emit.File, error) {
-	var l diag.List
+	l := diag.List{Strict: opts.Strict}
 	var d *load.Descriptor
 	var spec *load.Spec
 	if opts.Spec != "" {
@@ -141,16 +155,20 @@ func Generate(opts Options) ([]emit.File, error) {
 	p, err := model.Build(d, spec)
 	if err != nil {
 		var dl *diag.Error
-		if errors.As(err, &dl) && l.Len() > 0 {
-			for _, x := range dl.Diagnostics {
-				l.Addf(x.Pos, "%s", x.Msg)
-			}
+		if errors.As(err, &dl) {
+			// Sorted with the loader's errors and warnings.
+			l.Add(dl.Diagnostics...)
 			return nil, l.Err()
 		}
 		return nil, err
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
+	}
+	if opts.Warnings != nil {
+		for _, w := range l.Warnings() {
+			fmt.Fprintln(opts.Warnings, w)
+		}
 	}
 	if opts.Package != "" {
 		if !token.IsIdentifier(opts.Package) || strings.ToLower(opts.Package) != opts.Package {

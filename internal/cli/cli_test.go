@@ -200,3 +200,93 @@ func TestFlags(t *testing.T) {
 		t.Errorf("bad -package: exit %d, %s", code, stderr.String())
 	}
 }
+
+// lookahead is a spec with a pattern Go's regexp cannot compile, in a part
+// authgen does not read.
+const lookahead = `openapi: 3.0.3
+info: {title: Lookahead, version: "1"}
+servers:
+  - url: https://api.lookahead.test
+paths:
+  /oauth/token:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                grant_type: {type: string}
+                scope: {type: string}
+                client_id: {type: string}
+                client_secret: {type: string}
+      responses:
+        "200":
+          description: A token.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  access_token: {type: string}
+                  token_type: {type: string}
+                  expires_in: {type: integer, description: Lifetime in seconds.}
+components:
+  schemas:
+    Key:
+      type: string
+      pattern: '^(?!\s)(.*)(\S)$'
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: /oauth/token
+          scopes: {}
+`
+
+const lookaheadDescriptor = `version: 1
+package: lookahead
+spec: openapi.yaml
+token:
+  operation: POST /oauth/token
+  method: IssueToken
+  request:
+    encoding: form
+  response:
+    expiry_unit: seconds
+`
+
+// TestWarnings checks that a problem where authgen does not read is a
+// warning, printed on a successful run, in both modes, and that -strict
+// makes it an error.
+func TestWarnings(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "openapi.yaml")
+	desc := filepath.Join(dir, "authgen.yaml")
+	os.WriteFile(spec, []byte(lookahead), 0o644)
+	os.WriteFile(desc, []byte(lookaheadDescriptor), 0o644)
+	problem := filepath.ToSlash(spec) + `:33:7: `
+	reason := `pattern "^(?!\\s)(.*)(\\S)$" is not a Go regular expression: invalid or unsupported Perl syntax: ` + "`(?!`\n"
+	for name, args := range map[string][]string{
+		"descriptor":  {filepath.ToSlash(desc)},
+		"zero-config": {"-spec", filepath.ToSlash(spec)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			if code := cli.Run(append([]string{"-out", t.TempDir()}, args...), &bytes.Buffer{}, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			if got, want := stderr.String(), problem+"warning: "+reason; got != want {
+				t.Errorf("stderr = %q, want %q", got, want)
+			}
+			stderr.Reset()
+			if code := cli.Run(append([]string{"-strict", "-out", t.TempDir()}, args...), &bytes.Buffer{}, &stderr); code != 2 {
+				t.Fatalf("-strict: exit %d, want 2: %s", code, stderr.String())
+			}
+			if got, want := stderr.String(), problem+reason; got != want {
+				t.Errorf("-strict: stderr = %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 // Package diag holds positioned diagnostics: every problem authgen finds in a
 // descriptor or a spec is reported as "file:line:col: message", all at once,
-// sorted by position.
+// sorted by position. Warnings, problems in parts of a spec authgen does not
+// read, print as "file:line:col: warning: message" and fail nothing, unless
+// the list is Strict.
 package diag
 
 import (
@@ -28,32 +30,92 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
+// Severity says whether a diagnostic fails the run.
+type Severity int
+
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
 // Diagnostic is one problem at one place.
 type Diagnostic struct {
-	Pos Pos
-	Msg string
+	Pos      Pos
+	Msg      string
+	Severity Severity
 }
 
-func (d Diagnostic) String() string { return d.Pos.String() + ": " + d.Msg }
+func (d Diagnostic) String() string {
+	if d.Severity == SeverityWarning {
+		return d.Pos.String() + ": warning: " + d.Msg
+	}
+	return d.Pos.String() + ": " + d.Msg
+}
 
 // List collects diagnostics. The zero value is ready to use.
 type List struct {
-	items []Diagnostic
+	// Strict records warnings as errors (authgen -strict). Notices stay
+	// warnings: they report what authgen did, not a problem in the input.
+	Strict bool
+	items  []Diagnostic
 }
 
-// Addf records a problem at pos.
+// Addf records an error at pos.
 func (l *List) Addf(pos Pos, format string, args ...any) {
 	l.items = append(l.items, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
-// Len reports how many problems were recorded.
-func (l *List) Len() int { return len(l.items) }
+// Warnf records a warning at pos, or an error when the list is Strict.
+func (l *List) Warnf(pos Pos, format string, args ...any) {
+	sev := SeverityWarning
+	if l.Strict {
+		sev = SeverityError
+	}
+	l.items = append(l.items, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...), Severity: sev})
+}
 
-// Err returns the recorded problems as an *Error, or nil when there are none.
+// Notef records a warning that Strict does not turn into an error, for
+// what authgen did to an input (such as converting it) rather than a
+// problem in it.
+func (l *List) Notef(pos Pos, format string, args ...any) {
+	l.items = append(l.items, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...), Severity: SeverityWarning})
+}
+
+// Add records diagnostics as they are, such as those of another List.
+func (l *List) Add(ds ...Diagnostic) {
+	l.items = append(l.items, ds...)
+}
+
+// Len reports how many errors were recorded; warnings are not counted.
+func (l *List) Len() int {
+	n := 0
+	for _, d := range l.items {
+		if d.Severity == SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// Err returns every recorded diagnostic, errors and warnings sorted
+// together, as an *Error; nil when no error was recorded.
 func (l *List) Err() error {
-	if len(l.items) == 0 {
+	if l.Len() == 0 {
 		return nil
 	}
+	return &Error{Diagnostics: l.sorted()}
+}
+
+// Warnings returns the recorded warnings, sorted.
+func (l *List) Warnings() []Diagnostic {
+	return slices.DeleteFunc(l.sorted(), func(d Diagnostic) bool { return d.Severity != SeverityWarning })
+}
+
+// sorted returns the diagnostics by position, without duplicates. A
+// warning that repeats an error (the same problem found by the lenient
+// check of a whole spec and the strict check of what authgen reads) is
+// dropped.
+func (l *List) sorted() []Diagnostic {
 	items := slices.Clone(l.items)
 	slices.SortStableFunc(items, func(a, b Diagnostic) int {
 		return cmp.Or(
@@ -61,13 +123,14 @@ func (l *List) Err() error {
 			cmp.Compare(a.Pos.Line, b.Pos.Line),
 			cmp.Compare(a.Pos.Col, b.Pos.Col),
 			cmp.Compare(a.Msg, b.Msg),
+			cmp.Compare(a.Severity, b.Severity),
 		)
 	})
-	items = slices.Compact(items)
-	return &Error{Diagnostics: items}
+	return slices.CompactFunc(items, func(a, b Diagnostic) bool { return a.Pos == b.Pos && a.Msg == b.Msg })
 }
 
-// Error is a non-empty, sorted set of diagnostics.
+// Error is a non-empty, sorted set of diagnostics, at least one of them an
+// error.
 type Error struct {
 	Diagnostics []Diagnostic
 }

@@ -8,8 +8,6 @@ package load
 import (
 	"fmt"
 	"os"
-	"regexp"
-	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -133,18 +131,11 @@ func ReadDescriptor(path string, l *diag.List) *Descriptor {
 	return ParseDescriptor(path, data, l)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // ParseDescriptor parses descriptor YAML; path is used in diagnostics.
 func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		pos := diag.Pos{File: path}
-		msg := err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			pos.Line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
+		pos, msg := yamlError(path, err)
 		l.Addf(pos, "invalid YAML: %s", msg)
 		return nil
 	}

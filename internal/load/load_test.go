@@ -58,3 +58,21 @@ func TestInvalidYAMLHasALine(t *testing.T) {
 		t.Errorf("err = %v, want x.yaml:<line>: ...", err)
 	}
 }
+
+// TestYAMLErrorLines checks syntax errors are reported on the line of the
+// problem (yaml.v3 gives no column): yaml.v3 numbers the lines of parser
+// errors from 0.
+func TestYAMLErrorLines(t *testing.T) {
+	for src, want := range map[string]string{
+		"version: 1\ntoken:\n  method: A\n   request: {}\n":          "x.yaml:4: invalid YAML: mapping values are not allowed in this context",
+		"version: 1\ntoken:\n  request: {encoding: json\n":           "x.yaml:3: invalid YAML: did not find expected ',' or '}'",
+		"version: 1\nerrors:\n  - status: [401\n    schema: Error\n": "x.yaml:3: invalid YAML: did not find expected ',' or ']'",
+		"version: 1\ntoken:\n\tmethod: A\n":                          "x.yaml:3: invalid YAML: found character that cannot start any token",
+	} {
+		var l diag.List
+		load.ParseDescriptor("x.yaml", []byte(src), &l)
+		if err := l.Err(); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %s", src, err, want)
+		}
+	}
+}

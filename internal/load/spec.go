@@ -2,73 +2,200 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"regexp"
+	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
 
 	"github.com/authgen/authgen/internal/diag"
 )
 
-// Spec is a loaded, validated OpenAPI document.
+// Spec is a loaded OpenAPI document.
 type Spec struct {
 	Path string // as loaded, relative to the working directory when given so
 	Doc  *openapi3.T
 }
 
-var specLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?:? ?(.*)`)
-
-// ReadSpec loads and validates the OpenAPI document at path; at is where
-// the descriptor names it, for problems that have no place in the spec.
+// ReadSpec loads the OpenAPI document at path: OpenAPI 3.0 or 3.1, JSON or
+// YAML, or Swagger 2.0 (converted to 3.0), with the files its $refs name.
+// at is where the descriptor names it, for problems that have no place in
+// the spec.
+//
+// It is lenient: a spec whose syntax is sound and whose $refs resolve is
+// loaded whatever else is wrong with it, and its problems are warnings
+// (errors if l is Strict), since a user cannot fix a provider's spec and
+// most of it is not what authgen reads. Operation checks strictly what
+// authgen does read.
 func ReadSpec(path string, at diag.Pos, l *diag.List) *Spec {
-	loader := openapi3.NewLoader()
-	loader.IncludeOrigin = true
-	loader.IsExternalRefsAllowed = true
-	doc, err := loader.LoadFromFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			l.Addf(at, "spec %q does not exist (the path is relative to the descriptor)", path)
-			return nil
+		} else {
+			l.Addf(diag.Pos{File: path}, "cannot read spec: %v", unwrapPathError(err))
 		}
-		pos := diag.Pos{File: path}
-		msg := err.Error()
-		if m := specLine.FindStringSubmatch(msg); m != nil {
-			pos.Line, _ = strconv.Atoi(m[1])
-			pos.Col, _ = strconv.Atoi(m[2])
-		}
-		l.Addf(pos, "cannot load OpenAPI document: %s", msg)
 		return nil
 	}
-	s := &Spec{Path: path, Doc: doc}
-	if err := Validate(func() error { return doc.Validate(context.Background()) }); err != nil {
-		l.Addf(diag.Pos{File: path, Line: 1, Col: 1}, "invalid OpenAPI document: %v", err)
+	ss := &sources{l: l, origins: true}
+	src := ss.add(path, data)
+	if src.bad {
 		return nil
 	}
+	s := &Spec{Path: path}
+	openapi, okOpenAPI := ss.topLevel(src, "openapi")
+	swagger, okSwagger := ss.topLevel(src, "swagger")
+	switch {
+	case okSwagger:
+		s.Doc = ss.convert(src, swagger)
+	case !okOpenAPI:
+		l.Addf(diag.Pos{File: path, Line: 1, Col: 1}, "not an OpenAPI document: it has no openapi key (want openapi: 3.0.x or 3.1.x, or swagger: \"2.0\")")
+	case !strings.HasPrefix(openapi, "3."):
+		l.Addf(ss.keyPos(src, "openapi"), "unsupported openapi version %q (want 3.0.x or 3.1.x)", openapi)
+	default:
+		s.Doc = ss.load(src)
+	}
+	if s.Doc == nil {
+		return nil
+	}
+	err = Validate(func() error { return s.Doc.Validate(context.Background(), openapi3.EnableMultiError()) })
+	s.report(err, l.Warnf)
 	return s
 }
 
-// Pos is where o's collection starts; field, if non-empty and recorded,
-// narrows it to that key.
-func (s *Spec) Pos(o *openapi3.Origin, field string) diag.Pos {
-	p := diag.Pos{File: s.Path}
-	if o == nil {
-		return p
+// topLevel returns the scalar value of a top-level key of the document.
+func (ss *sources) topLevel(src *source, key string) (string, bool) {
+	if src.json {
+		raw, ok := src.top[key]
+		var v any
+		if ok && json.Unmarshal(raw, &v) == nil {
+			return fmt.Sprint(v), true
+		}
+		return "", ok
 	}
-	if field != "" {
-		if loc, ok := o.Fields.Lookup(field); ok {
-			return diag.Pos{File: s.Path, Line: loc.Line, Col: loc.Column}
+	_, v := get(src.root, key)
+	if v == nil {
+		return "", false
+	}
+	return v.Value, true
+}
+
+// keyPos is the position of the value of a top-level key of the document.
+func (ss *sources) keyPos(src *source, key string) diag.Pos {
+	if _, v := get(ss.node(src), key); v != nil {
+		return ss.pos(src, v)
+	}
+	return diag.Pos{File: src.path, Line: 1, Col: 1}
+}
+
+func (ss *sources) pos(src *source, n *yaml.Node) diag.Pos {
+	return diag.Pos{File: src.path, Line: n.Line, Col: n.Column}
+}
+
+func (ss *sources) loader() *openapi3.Loader {
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = ss.read
+	return loader
+}
+
+// load loads an OpenAPI 3 document and the files it refers to.
+func (ss *sources) load(src *source) *openapi3.T {
+	location := &url.URL{Path: filepath.ToSlash(src.path)}
+	doc, err := ss.loader().LoadFromDataWithPath(ss.loaderData(src), location)
+	if err != nil && ss.origins && ss.anyJSON() && !ss.syntaxFailed() {
+		// A JSON file the YAML parser refuses (it is stricter about
+		// some things, such as duplicate keys) loads without positions.
+		ss.origins = false
+		if d, e := ss.loader().LoadFromDataWithPath(ss.loaderData(src), location); e == nil {
+			return d
+		}
+		ss.origins = true
+	}
+	if err != nil {
+		ss.loadFailed(src, err)
+		return nil
+	}
+	return doc
+}
+
+func (ss *sources) anyJSON() bool {
+	for _, src := range ss.files {
+		if src.json {
+			return true
 		}
 	}
-	if o.Key != nil {
-		return diag.Pos{File: s.Path, Line: o.Key.Line, Col: o.Key.Column}
+	return false
+}
+
+func (ss *sources) syntaxFailed() bool {
+	for _, src := range ss.files {
+		if src.bad {
+			return true
+		}
 	}
-	return p
+	return false
+}
+
+// loadFailed reports why the loader failed: its own message has no
+// position, so the broken $refs and empty schemas that make it fail are
+// looked for first.
+func (ss *sources) loadFailed(src *source, err error) {
+	if ss.syntaxFailed() || ss.diagnose(src) > 0 {
+		return
+	}
+	ss.l.Addf(diag.Pos{File: src.path}, "cannot load OpenAPI document: %s", loaderMessage(err))
+}
+
+// loaderMessage keeps the part of a loader error that concerns the
+// document as written: the loader tries JSON and then YAML, and reports
+// both attempts.
+func loaderMessage(err error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, "yaml error: "); ok {
+		msg = after
+	}
+	for _, noise := range []string{"error converting YAML to JSON: ", "error unmarshaling JSON: ", "while decoding JSON: "} {
+		msg = strings.ReplaceAll(msg, noise, "")
+	}
+	first, _, _ := strings.Cut(msg, "\n")
+	return first
+}
+
+// Pos is where o's collection starts; field, if non-empty and recorded,
+// narrows it to that key. Origins name the file a $ref led to.
+func (s *Spec) Pos(o *openapi3.Origin, field string) diag.Pos {
+	if o == nil || o.Key == nil {
+		return diag.Pos{File: s.Path}
+	}
+	loc := *o.Key
+	if field != "" {
+		if f, ok := o.Fields.Lookup(field); ok {
+			loc = f
+		}
+	}
+	return diag.Pos{File: s.file(loc.File), Line: loc.Line, Col: loc.Column}
+}
+
+// file turns the URL an origin records back into the path it was read as.
+func (s *Spec) file(loc string) string {
+	if loc == "" {
+		return s.Path
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme != "" && u.Scheme != "file" {
+		return loc
+	}
+	return filepath.FromSlash(u.Path)
 }
 
 // Operation is an operation of the spec, found by a descriptor reference.
@@ -82,8 +209,18 @@ type Operation struct {
 
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-// Operation resolves ref, either an operationId or "METHOD /path".
+// Operation resolves ref, either an operationId or "METHOD /path", and
+// checks it strictly: authgen reads its parameters, request body and
+// answers, so a problem in them is an error.
 func (s *Spec) Operation(ref Str, l *diag.List) *Operation {
+	op := s.operation(ref, l)
+	if op != nil {
+		s.Check(l, op.Item.Parameters, op.Op)
+	}
+	return op
+}
+
+func (s *Spec) operation(ref Str, l *diag.List) *Operation {
 	if method, path, ok := strings.Cut(ref.Value, " "); ok && slices.Contains(methods, strings.ToUpper(method)) {
 		path = strings.TrimSpace(path)
 		item := s.Doc.Paths.Value(path)

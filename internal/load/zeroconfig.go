@@ -127,7 +127,9 @@ func (s *Spec) clientCredentials(want string, at diag.Pos, l *diag.List) (string
 	case want == "":
 		want = names[0]
 	}
-	return want, s.Doc.Components.SecuritySchemes[want].Value.Flows.ClientCredentials
+	scheme := s.Doc.Components.SecuritySchemes[want]
+	s.Check(l, scheme) // authgen reads it
+	return want, scheme.Value.Flows.ClientCredentials
 }
 
 func (s *Spec) documents(path string) bool {
