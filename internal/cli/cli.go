@@ -152,17 +152,9 @@ func Generate(opts Options) ([]emit.File, error) {
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
 		return nil, err
 	}
-	p, err := model.Build(d, spec)
+	// Sorted with the loader's errors and warnings.
+	p, err := model.Build(d, spec, &l)
 	if err != nil {
-		var dl *diag.Error
-		if errors.As(err, &dl) {
-			// Sorted with the loader's errors and warnings.
-			l.Add(dl.Diagnostics...)
-			return nil, l.Err()
-		}
-		return nil, err
-	}
-	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	if opts.Warnings != nil {

@@ -5,8 +5,10 @@ package emit
 
 import (
 	"bytes"
-	"context"
 	"fmt"
+	"maps"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -80,16 +82,6 @@ var codegenMu sync.Mutex
 // generateTypes runs oapi-codegen on a freshly loaded copy of the types
 // document (Generate mutates the document it is given).
 func generateTypes(p *model.Provider) ([]byte, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(p.TypesSpec)
-	if err != nil {
-		return nil, err
-	}
-	// The model checked what it decided; the rest of a real spec
-	// (examples, patterns in ECMA-262 syntax) is not authgen's to refuse.
-	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation(), openapi3.DisableSchemaPatternValidation(), openapi3.DisableSchemaDefaultsValidation(), openapi3.AllowExtraSiblingFields("description", "summary", "example", "examples", "nullable", "deprecated", "readOnly", "writeOnly")); err != nil {
-		return nil, err
-	}
 	cfg := codegen.Configuration{
 		PackageName: p.Package,
 		Generate:    codegen.GenerateOptions{Models: true, Client: len(p.Operations) > 0},
@@ -97,16 +89,83 @@ func generateTypes(p *model.Provider) ([]byte, error) {
 		// types; prefixed ones cannot.
 		Compatibility: codegen.CompatibilityOptions{AlwaysPrefixEnumValues: true},
 		OutputOptions: codegen.OutputOptions{
-			SkipPrune:      true,
-			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
-			UserTemplates:  templates.OAPICodegen(),
+			SkipPrune:                 true,
+			NameNormalizer:            string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
+			UserTemplates:             templates.OAPICodegen(),
+			ResolveTypeNameCollisions: true,
+			SkipFmt:                   os.Getenv("AUTHGEN_RAW") != "",
 		},
 	}
+	renamed := map[string]string{}
 	codegenMu.Lock()
 	defer codegenMu.Unlock()
-	code, err := codegen.Generate(doc, cfg)
-	if err != nil {
-		return nil, err
+	for {
+		// Generate changes the document it is given: load a fresh copy.
+		// The loader validated the spec and the model what it decided,
+		// so the copy is not validated again.
+		doc, err := openapi3.NewLoader().LoadFromData(p.TypesSpec)
+		if err != nil {
+			return nil, err
+		}
+		for key, name := range renamed {
+			setGoName(doc.Components.Schemas[key], name)
+		}
+		code, err := codegen.Generate(doc, cfg)
+		if err == nil {
+			return []byte(code), nil
+		}
+		// An inline type oapi-codegen names after its parent (the enum of
+		// Authorization's status: AuthorizationStatus) can take a
+		// component's name; the component then yields it.
+		m := duplicateType.FindStringSubmatch(err.Error())
+		key := ""
+		if m != nil {
+			key = componentNamed(doc, m[1])
+		}
+		if key == "" || renamed[key] != "" {
+			return nil, err
+		}
+		renamed[key] = freeName(doc, m[1]+"Schema")
 	}
-	return []byte(code), nil
+}
+
+var duplicateType = regexp.MustCompile(`duplicate typename '(\w+)'`)
+
+// componentNamed returns the key of the component schema whose Go type is
+// name, or "".
+func componentNamed(doc *openapi3.T, name string) string {
+	for _, key := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
+		if goTypeName(key, doc.Components.Schemas[key]) == name {
+			return key
+		}
+	}
+	return ""
+}
+
+func goTypeName(key string, sr *openapi3.SchemaRef) string {
+	if sr != nil && sr.Ref == "" && sr.Value != nil {
+		if n, ok := sr.Value.Extensions["x-go-name"].(string); ok {
+			return n
+		}
+	}
+	return codegen.SchemaNameToTypeName(key)
+}
+
+// freeName is name, or name with a number, that no component takes.
+func freeName(doc *openapi3.T, name string) string {
+	try := name
+	for n := 2; componentNamed(doc, try) != ""; n++ {
+		try = fmt.Sprintf("%s%d", name, n)
+	}
+	return try
+}
+
+func setGoName(sr *openapi3.SchemaRef, name string) {
+	if sr == nil || sr.Value == nil {
+		return
+	}
+	if sr.Value.Extensions == nil {
+		sr.Value.Extensions = map[string]any{}
+	}
+	sr.Value.Extensions["x-go-name"] = name
 }

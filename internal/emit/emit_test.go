@@ -17,7 +17,7 @@ func TestHeaderAndDeterminism(t *testing.T) {
 	var l diag.List
 	d := load.ReadDescriptor("../../specs/dollr/authgen.yaml", &l)
 	spec := load.ReadSpec("../../specs/dollr/openapi.yaml", d.Spec.Pos, &l)
-	p, err := model.Build(d, spec)
+	p, err := model.Build(d, spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,9 +66,9 @@ type Exchange struct {
 	PathParams []KV
 	// Query is a query string the endpoint's URL carries, as a tokenUrl
 	// may; zero-config only.
-	Query string
-	Request    Request
-	Response   Response
+	Query    string
+	Request  Request
+	Response Response
 }
 
 // Request describes how a token request is built.

@@ -94,7 +94,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		// takes the provider's word as a plain string.
 		setExt(prop, extGoType, "string")
 	}
-	a.ExpiryUnit = enum(&b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
+	a.ExpiryUnit = enum(b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
 	if !r.ExpiryUnit.Set {
 		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s)", what, diag.Quote(names(expiryUnits)...))
 	}
@@ -102,7 +102,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit)
 		a.Wire.Expiry = at.Value
 	}
-	a.RefreshExpiryUnit = enum(&b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
+	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
 	if r.RefreshExpiry.Set {
 		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", true); prop != nil {
 			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit))

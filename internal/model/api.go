@@ -211,7 +211,15 @@ func (b *builder) useParameter(pr *openapi3.ParameterRef) {
 		return
 	}
 	if key, ok := strings.CutPrefix(pr.Ref, parametersPrefix); ok {
+		if b.parameters[key] != nil {
+			return
+		}
 		b.parameters[key] = pr
+		if c := b.s.Doc.Components; c != nil && c.Parameters[key] != nil && c.Parameters[key] != pr {
+			// A component that is itself a $ref needs its target too.
+			b.parameters[key] = c.Parameters[key]
+			b.useParameter(c.Parameters[key])
+		}
 	}
 	b.useSchema(pr.Value.Schema)
 	b.useContent(pr.Value.Content)
@@ -222,7 +230,14 @@ func (b *builder) useRequestBody(rb *openapi3.RequestBodyRef) {
 		return
 	}
 	if key, ok := strings.CutPrefix(rb.Ref, requestBodiesPrefix); ok {
+		if b.requestBodies[key] != nil {
+			return
+		}
 		b.requestBodies[key] = rb
+		if c := b.s.Doc.Components; c != nil && c.RequestBodies[key] != nil && c.RequestBodies[key] != rb {
+			b.requestBodies[key] = c.RequestBodies[key]
+			b.useRequestBody(c.RequestBodies[key])
+		}
 	}
 	b.useContent(rb.Value.Content)
 }
@@ -232,7 +247,14 @@ func (b *builder) useResponse(r *openapi3.ResponseRef) {
 		return
 	}
 	if key, ok := strings.CutPrefix(r.Ref, responsesPrefix); ok {
+		if b.responses[key] != nil {
+			return
+		}
 		b.responses[key] = r
+		if c := b.s.Doc.Components; c != nil && c.Responses[key] != nil && c.Responses[key] != r {
+			b.responses[key] = c.Responses[key]
+			b.useResponse(c.Responses[key])
+		}
 	}
 	b.useContent(r.Value.Content)
 	for _, name := range slices.Sorted(maps.Keys(r.Value.Headers)) {
@@ -242,6 +264,9 @@ func (b *builder) useResponse(r *openapi3.ResponseRef) {
 		}
 		if key, ok := strings.CutPrefix(h.Ref, headersPrefix); ok {
 			b.headers[key] = h
+			if c := b.s.Doc.Components; c != nil && c.Headers[key] != nil {
+				b.headers[key] = c.Headers[key]
+			}
 		}
 		b.useSchema(h.Value.Schema)
 		b.useContent(h.Value.Content)

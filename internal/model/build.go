@@ -69,22 +69,27 @@ func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T)
 // Build validates d against spec and decides everything the emitter needs.
 // spec may be nil when it could not be loaded; the descriptor is still
 // checked so that all problems are reported at once. Sources are the
-// descriptor and spec paths recorded in the generated header.
-func Build(d *load.Descriptor, spec *load.Spec) (*Provider, error) {
+// descriptor and spec paths recorded in the generated header. Problems and
+// warnings are added to l (nil: a list of Build's own); the error is
+// l's when it holds an error.
+func Build(d *load.Descriptor, spec *load.Spec, l *diag.List) (*Provider, error) {
+	if l == nil {
+		l = &diag.List{}
+	}
 	b := &builder{
-		d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
+		l: l, d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
 	}
 	p := b.build()
-	if err := b.l.Err(); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 type builder struct {
-	l diag.List
+	l *diag.List
 	d *load.Descriptor
 	s *load.Spec
 	// types are the component schemas the generated package needs, by
@@ -137,16 +142,16 @@ func (b *builder) build() *Provider {
 	p.RenewBefore = b.duration(d.RenewBefore, "renew_before", time.Minute)
 
 	r := d.Refresh
-	p.Strategy = enum(&b.l, r.Strategy, "refresh strategy", strategies, RefreshNone)
-	p.Rotates = enum(&b.l, r.Rotates, "refresh.rotates value", booleans, false)
+	p.Strategy = enum(b.l, r.Strategy, "refresh strategy", strategies, RefreshNone)
+	p.Rotates = enum(b.l, r.Rotates, "refresh.rotates value", booleans, false)
 	p.RefreshLifetime = b.duration(r.Lifetime, "refresh.lifetime", 0)
 	if !d.Token.Set {
 		b.l.Addf(d.Pos, "missing token (want a mapping describing the token operation)")
 	}
 	if b.s == nil {
 		// Without a spec only the descriptor's own values can be checked.
-		checkEnums(&b.l, d.Token)
-		checkEnums(&b.l, r.Exchange)
+		checkEnums(b.l, d.Token)
+		checkEnums(b.l, r.Exchange)
 		return p
 	}
 	p.Sources = append(p.Sources, path.Clean(filepath.ToSlash(b.s.Path)))
@@ -156,7 +161,7 @@ func (b *builder) build() *Provider {
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
 	b.operations(p)
 	b.declaredErrors(p)
-	b.checkTypeNames()
+	b.nameTypes(p)
 	p.TypesSpec = b.typesSpec()
 	return p
 }
@@ -175,7 +180,7 @@ func (b *builder) exchanges(p *Provider) {
 	d, r := b.d, b.d.Refresh
 	tok := b.endpoint(d.Token, "token", nil)
 	if tok == nil {
-		checkEnums(&b.l, r.Exchange)
+		checkEnums(b.l, r.Exchange)
 		return
 	}
 	p.Endpoints = append(p.Endpoints, tok)
@@ -313,12 +318,12 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 		ok = false
 	}
 	if !ok {
-		checkEnums(&b.l, x)
+		checkEnums(b.l, x)
 		return nil
 	}
-	op := b.s.Operation(x.Operation, &b.l)
+	op := b.s.Operation(x.Operation, b.l)
 	if op == nil {
-		checkEnums(&b.l, x)
+		checkEnums(b.l, x)
 		return nil
 	}
 	b.tokenOps[op.Op] = true
@@ -331,7 +336,7 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 		HTTPMethod:   op.Method,
 		RequestType:  x.Method.Value + "Request",
 		ResponseType: x.Method.Value + "Response",
-		ClientAuth:   enum(&b.l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthBody),
+		ClientAuth:   enum(b.l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthBody),
 	}
 	ep.Path = b.fillPath(x, op, what)
 	if x.Query != "" {
@@ -425,7 +430,7 @@ func (b *builder) request(ep *Endpoint, x load.Exchange, op *load.Operation, wha
 		}
 	}
 	_, hasForm := content[formType]
-	enc := enum(&b.l, x.Request.Encoding, "encoding", encodings, EncodingUnset)
+	enc := enum(b.l, x.Request.Encoding, "encoding", encodings, EncodingUnset)
 	if enc == EncodingUnset && !x.Request.Encoding.Set {
 		switch {
 		case jsonType != "" && hasForm:

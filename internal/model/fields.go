@@ -99,7 +99,7 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 
 	credentials := role == ValueClientID
 	if role == ValueRefreshToken {
-		credentials = enum(&b.l, q.ClientCredentials, "client_credentials value", booleans, false)
+		credentials = enum(b.l, q.ClientCredentials, "client_credentials value", booleans, false)
 		at, n := name(q.RefreshToken, "refresh_token")
 		add(at, n, Field{Value: ValueRefreshToken, Secret: true})
 	} else if q.RefreshToken.Set || q.ClientCredentials.Set {

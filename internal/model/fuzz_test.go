@@ -35,7 +35,7 @@ func FuzzDescriptor(f *testing.F) {
 		}
 		// A fresh spec each time: Build annotates the document it is given.
 		spec := load.ReadSpec(specPath, d.Spec.Pos, &l)
-		_, err := model.Build(d, spec)
+		_, err := model.Build(d, spec, nil)
 		if err == nil {
 			err = l.Err()
 		}

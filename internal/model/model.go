@@ -66,7 +66,7 @@ type Provider struct {
 	// TokenBaseURL is the token endpoints' base URL when they are not on
 	// BaseURL (an auth host), else "".
 	TokenBaseURL string
-	DocsURL string
+	DocsURL      string
 	// Sources are the input files, as slash paths relative to where
 	// authgen ran, for the generated header.
 	Sources []string

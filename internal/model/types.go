@@ -1,13 +1,17 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
 	"github.com/authgen/authgen/internal/diag"
 	"github.com/authgen/authgen/internal/load"
@@ -134,24 +138,60 @@ func isSecret(s *openapi3.Schema) bool {
 	return (s.Type.IsEmpty() || s.Type.Is(openapi3.TypeString)) && (s.Format == "password" || s.WriteOnly)
 }
 
-// checkTypeNames reports component keys that oapi-codegen would turn into
-// the same Go name.
-func (b *builder) checkTypeNames() {
-	byName := map[string][]string{}
+// nameTypes gives every component schema a Go type name of its own. A
+// name the generated code already takes (Client, an operation's
+// <Op>Params or <Op>Response) or another component's (Order and order)
+// goes to the first component in key order; the others get a suffix, with
+// a warning saying so. A component that is only a $ref cannot be renamed
+// (its type is an alias named by its key), so that is an error.
+func (b *builder) nameTypes(p *Provider) {
+	taken := map[string]string{} // Go name -> what takes it
+	for _, n := range clientNames {
+		taken[n] = "the generated client"
+	}
+	for _, op := range p.Operations {
+		for _, n := range operationTypes(op.Name) {
+			taken[n] = "operation " + op.Name
+		}
+	}
 	for _, key := range slices.Sorted(maps.Keys(b.types)) {
+		sr := b.types[key]
 		name := goName(key)
-		if sr := b.types[key]; sr.Value != nil {
+		if sr.Value != nil && sr.Ref == "" {
 			if n, ok := sr.Value.Extensions[extGoName].(string); ok {
 				name = n
 			}
 		}
-		byName[name] = append(byName[name], key)
-	}
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		if keys := byName[name]; len(keys) > 1 {
-			b.l.Addf(diag.Pos{File: b.s.Path}, "component schemas %s would all become Go type %s: rename one in the spec, or add x-go-name", diag.Quote(keys...), name)
+		what := taken[name]
+		if what == "" {
+			taken[name] = fmt.Sprintf("component schema %q", key)
+			continue
 		}
+		at := diag.Pos{File: b.s.Path}
+		if sr.Value != nil {
+			at = b.s.Pos(sr.Value.Origin, "")
+		}
+		if sr.Ref != "" || sr.Value == nil {
+			b.l.Addf(at, "component schema %q would be Go type %s, which %s takes: rename one in the spec", key, name, what)
+			continue
+		}
+		alt := name + "Schema"
+		for n := 2; taken[alt] != ""; n++ {
+			alt = fmt.Sprintf("%sSchema%d", name, n)
+		}
+		setExt(sr.Value, extGoName, alt)
+		taken[alt] = fmt.Sprintf("component schema %q", key)
+		b.l.Warnf(at, "component schema %q would be Go type %s, which %s takes: it is %s", key, name, what, alt)
 	}
+}
+
+// operationTypes are the names oapi-codegen declares for an operation.
+func operationTypes(op string) []string {
+	out := []string{op + "Params", op + "Response", "New" + op + "Request", "Parse" + op + "Response"}
+	for _, tag := range []string{"JSON", "Formdata", "Multipart", "Text"} {
+		out = append(out, op+tag+"Body", op+tag+"RequestBody", "New"+op+"RequestWith"+tag+"Body")
+	}
+	return append(out, "New"+op+"RequestWithBody")
 }
 
 // typesSpec is the document oapi-codegen generates the package's types,
@@ -161,23 +201,50 @@ func (b *builder) typesSpec() []byte {
 	if b.l.Len() > 0 {
 		return nil
 	}
+	// Components whose keys start with a digit (PayPal's "400", "422") are
+	// renamed to the name their own type gets ("N400"): oapi-codegen names
+	// the types nested in them after the raw key ("400_Details_Item"),
+	// which does not compile. References to them follow, below.
+	var refs []string
+	rekey := func(prefix string, keys []string) map[string]string {
+		out := map[string]string{}
+		for _, key := range keys {
+			if key != "" && key[0] >= '0' && key[0] <= '9' {
+				out[key] = codegen.SchemaNameToTypeName(key)
+				refs = append(refs, strconv.Quote(prefix+key), strconv.Quote(prefix+out[key]))
+			}
+		}
+		return out
+	}
 	doc := &openapi3.T{
 		OpenAPI: b.s.Doc.OpenAPI,
 		Info:    &openapi3.Info{Title: b.s.Doc.Info.Title, Version: b.s.Doc.Info.Version},
 		Paths:   b.apiPaths(),
 		Components: &openapi3.Components{
-			Schemas:       openapi3.Schemas(b.types),
-			Parameters:    openapi3.ParametersMap(b.parameters),
-			RequestBodies: openapi3.RequestBodies(b.requestBodies),
-			Responses:     openapi3.ResponseBodies(b.responses),
-			Headers:       openapi3.Headers(b.headers),
+			Schemas:       renamed(b.types, rekey(componentPrefix, slices.Collect(maps.Keys(b.types)))),
+			Parameters:    renamed(b.parameters, rekey(parametersPrefix, slices.Collect(maps.Keys(b.parameters)))),
+			RequestBodies: renamed(b.requestBodies, rekey(requestBodiesPrefix, slices.Collect(maps.Keys(b.requestBodies)))),
+			Responses:     renamed(b.responses, rekey(responsesPrefix, slices.Collect(maps.Keys(b.responses)))),
+			Headers:       renamed(b.headers, rekey(headersPrefix, slices.Collect(maps.Keys(b.headers)))),
 		},
 	}
-	data, err := json.MarshalIndent(doc, "", "  ")
+	data, err := json.Marshal(doc)
 	if err != nil {
 		b.l.Addf(diag.Pos{File: b.s.Path}, "cannot prepare the types document: %v", err)
 	}
+	if len(refs) > 0 {
+		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
+	}
 	return data
+}
+
+// renamed is m with the keys in to renamed.
+func renamed[V any](m map[string]V, to map[string]string) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[cmp.Or(to[k], k)] = v
+	}
+	return out
 }
 
 func mapKeys[M ~map[string]V, V any](m M) iter.Seq[string] { return maps.Keys(m) }
