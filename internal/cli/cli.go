@@ -64,8 +64,12 @@ type Options struct {
 	Spec       string // path of a spec to describe without a descriptor
 	ClientAuth string // with Spec: "basic" or "post"
 	Scheme     string // with Spec: the security scheme, when there are several
-	Out        string // output directory
-	Package    string // overrides the package name when set
+	BaseURL    string // with Spec: the API's base URL, when the spec's servers give none
+	// API narrows the operations that get typed methods, added to the
+	// descriptor's api section: comma-separated tags and operations.
+	IncludeTags, ExcludeTags, IncludeOperations, ExcludeOperations string
+	Out                                                            string // output directory
+	Package                                                        string // overrides the package name when set
 	// Strict makes problems in parts of the spec authgen does not read
 	// errors; by default they are warnings.
 	Strict bool
@@ -84,6 +88,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
 	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic) or post (client_secret_post)")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
+	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
+	fs.StringVar(&opts.IncludeTags, "include-tags", "", "generate methods only for operations with these comma-separated `tags` (and -include-operations)")
+	fs.StringVar(&opts.ExcludeTags, "exclude-tags", "", "generate no methods for operations with these comma-separated `tags`")
+	fs.StringVar(&opts.IncludeOperations, "include-operations", "", "generate methods only for these comma-separated `operations` (operationIds or \"METHOD /path\")")
+	fs.StringVar(&opts.ExcludeOperations, "exclude-operations", "", "generate no methods for these comma-separated `operations`")
 	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -141,7 +150,7 @@ func Generate(opts Options) ([]emit.File, error) {
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme}, &l)
+			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)
@@ -151,6 +160,15 @@ func Generate(opts Options) ([]emit.File, error) {
 	}
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
 		return nil, err
+	}
+	for flag, dst := range map[string]*[]load.Str{
+		"include-tags": &d.API.IncludeTags, "exclude-tags": &d.API.ExcludeTags,
+		"include-operations": &d.API.IncludeOperations, "exclude-operations": &d.API.ExcludeOperations,
+	} {
+		*dst = append(*dst, listFlag(flag, map[string]string{
+			"include-tags": opts.IncludeTags, "exclude-tags": opts.ExcludeTags,
+			"include-operations": opts.IncludeOperations, "exclude-operations": opts.ExcludeOperations,
+		}[flag])...)
 	}
 	// Sorted with the loader's errors and warnings.
 	p, err := model.Build(d, spec, &l)
@@ -182,6 +200,17 @@ func Generate(opts Options) ([]emit.File, error) {
 	}
 	p.InputDigest = fmt.Sprintf("sha256:%x", h.Sum(nil))[:7+16]
 	return emit.Generate(p)
+}
+
+// listFlag splits a comma-separated flag value into positioned values.
+func listFlag(name, value string) []load.Str {
+	var out []load.Str
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, load.Str{Value: v, Pos: diag.Pos{File: "-" + name}, Set: true})
+		}
+	}
+	return out
 }
 
 func relative(base, target string) string {

@@ -2,6 +2,8 @@ package load
 
 import (
 	"fmt"
+	"go/token"
+	"go/types"
 	"net/url"
 	"regexp"
 	"slices"
@@ -17,6 +19,7 @@ type ZeroConfig struct {
 	Package    string // Go package name; "" derives it from the spec's title
 	ClientAuth string // "basic" (client_secret_basic, the default) or "post" (client_secret_post)
 	Scheme     string // the security scheme to use; "" when the spec has one
+	BaseURL    string // the API's base URL; "" takes the spec's first absolute server
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -70,6 +73,11 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	if pkg == "" && s.Doc.Info != nil {
 		pkg = notIdent.ReplaceAllString(strings.ToLower(s.Doc.Info.Title), "")
 		pkg = strings.TrimLeft(pkg, "0123456789")
+		// A title such as "Type" or "Go" must not make a package named
+		// after a keyword or a predeclared identifier.
+		if token.IsKeyword(pkg) || types.Universe.Lookup(pkg) != nil {
+			pkg += "api"
+		}
 	}
 	if !s.documents(tokenURL.Path) {
 		if !s.addTokenOperation(tokenURL.Path, at, l) {
@@ -96,6 +104,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 			Pos: at, Statuses: []Str{str("4XX")}, SchemaRef: str(zeroError), SchemaPos: at,
 			Code: str("error"), Message: str("error_description"),
 		}},
+	}
+	if z.BaseURL != "" {
+		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}
 	}
 	if c := s.Doc.Components; c == nil || c.Schemas[zeroError] == nil {
 		d.Errors = nil // the spec documents the token operation and its errors itself

@@ -227,6 +227,10 @@ func (b *builder) baseURL() string {
 			return u
 		}
 	}
+	if d.Path == "" { // zero-config: no descriptor to write it in
+		b.l.Addf(d.Pos, "the spec's servers give no absolute API URL: pass the API's base URL with -base-url")
+		return ""
+	}
 	b.l.Addf(d.Pos, "missing base_url (the spec declares no absolute server URL to default to)")
 	return ""
 }
