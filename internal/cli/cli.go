@@ -11,12 +11,15 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/authgen/authgen/internal/diag"
 	"github.com/authgen/authgen/internal/emit"
@@ -199,7 +202,33 @@ func Generate(opts Options) ([]emit.File, error) {
 		h.Write(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))
 	}
 	p.InputDigest = fmt.Sprintf("sha256:%x", h.Sum(nil))[:7+16]
+	p.ImportPath = importPath(opts.Out)
+	if p.ImportPath == "" && len(p.Operations) > 0 && opts.Warnings != nil {
+		fmt.Fprintf(opts.Warnings, "%s: warning: no go.mod above it: the test double gets no typed Handle<Operation> functions\n", opts.Out)
+	}
 	return emit.Generate(p)
+}
+
+// importPath is the import path of the package in dir, from the go.mod of
+// the module holding it; "" when there is none.
+func importPath(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			mod := modfile.ModulePath(data)
+			rel, err := filepath.Rel(d, abs)
+			if mod == "" || err != nil {
+				return ""
+			}
+			return path.Join(mod, filepath.ToSlash(rel))
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 // listFlag splits a comma-separated flag value into positioned values.

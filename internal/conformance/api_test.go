@@ -2,9 +2,7 @@ package conformance_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -28,38 +26,33 @@ func TestTypedAPIOperations(t *testing.T) {
 		defer mu.Unlock()
 		auth = append(auth, r.Header.Get("Authorization"))
 	}
-	srv.Handle("GET /api/payments", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The double's typed handlers: the client's own request and answer
+	// types, as a consumer's test would use them.
+	stdbasictest.HandleListPayments(srv, func(r *http.Request) *stdbasic.ListPaymentsResponse {
 		record(r)
 		if r.URL.Query().Get("limit") != "2" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"code":"bad_limit","message":"limit must be 2"}`)
-			return
+			code, msg := "bad_limit", "limit must be 2"
+			return &stdbasic.ListPaymentsResponse{JSON4XX: &stdbasic.Problem{Code: &code, Message: &msg}}
 		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `[{"id":"p1","amount":1250,"currency":"EUR"},{"id":"p2","amount":99,"currency":"GBP"}]`)
-	}))
-	srv.Handle("POST /api/payments", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p1, p2 := "p1", "p2"
+		return &stdbasic.ListPaymentsResponse{JSON200: &[]stdbasic.Payment{{ID: &p1, Amount: 1250, Currency: "EUR"}, {ID: &p2, Amount: 99, Currency: "GBP"}}}
+	})
+	stdbasictest.HandleCreatePayment(srv, func(r *http.Request, p stdbasic.CreatePaymentJSONRequestBody) *stdbasic.CreatePaymentResponse {
 		record(r)
-		var p stdbasic.Payment
-		if err := json.NewDecoder(r.Body).Decode(&p); err != nil || r.Header.Get("Content-Type") != "application/json" {
-			http.Error(w, "bad body", http.StatusBadRequest)
-			return
-		}
 		id := "p3"
 		p.ID = &id
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(p)
-	}))
-	srv.HandleAnonymous("GET /api/status", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return &stdbasic.CreatePaymentResponse{JSON201: &p}
+	})
+	stdbasictest.HandleGetStatus(srv, func(r *http.Request) *stdbasic.GetStatusResponse {
 		record(r)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"up":true}`)
-	}))
+		up := true
+		return &stdbasic.GetStatusResponse{JSON200: &struct {
+			Up *bool `json:"up,omitempty"`
+		}{Up: &up}}
+	})
 
 	client, err := stdbasic.New(stdbasic.Config{ClientID: "api-client", ClientSecret: "api-secret",
-		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client()})
+		BaseURL: srv.URL, TokenBaseURL: srv.URL, HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}

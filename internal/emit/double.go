@@ -3,6 +3,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -70,15 +71,51 @@ func generateDouble(p *model.Provider) ([]byte, error) {
 	f.Var().Id("Provider").Op("=").Qual(doublePkg, "Provider").Values(prov)
 	f.Line()
 	f.Comment(fmt.Sprintf("NewServer starts a fake %s that accepts clientID and clientSecret. Point", p.Name))
-	f.Comment(fmt.Sprintf("%s.Config's BaseURL and HTTPClient at it, and Close it when done.", p.Package))
+	f.Comment(fmt.Sprintf("%s.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.", p.Package))
 	f.Func().Id("NewServer").Params(jen.List(jen.Id("clientID"), jen.Id("clientSecret")).String()).Op("*").Qual(doublePkg, "Server").Block(
 		jen.Return(jen.Qual(doublePkg, "NewServer").Call(jen.Id("Provider"), jen.Id("clientID"), jen.Id("clientSecret"))),
 	)
+	if p.ImportPath != "" {
+		f.ImportName(p.ImportPath, p.Package)
+		for _, op := range p.Operations {
+			operationHandler(f, p, op)
+		}
+	}
 	var b bytes.Buffer
 	if err := f.Render(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// operationHandler prints Handle<Operation>, which serves one API
+// operation on the double with the client's own request and answer types.
+func operationHandler(f *jen.File, p *model.Provider, op *model.Operation) {
+	answer := jen.Op("*").Qual(p.ImportPath, op.Name+"Response")
+	params := []jen.Code{jen.Id("r").Op("*").Qual("net/http", "Request")}
+	register := "HandleOperation"
+	if op.JSONBody {
+		params = append(params, jen.Id("body").Qual(p.ImportPath, op.Name+"JSONRequestBody"))
+		register = "HandleOperationJSON"
+	}
+	where := "behind its bearer check"
+	if op.Anonymous {
+		where = "without a bearer check (the spec says it needs no token)"
+	}
+	gets := "the request"
+	if op.JSONBody {
+		gets = "the request and its decoded body"
+	}
+	for _, line := range wrap(fmt.Sprintf("Handle%s serves %s (%s) on srv, %s: h gets %s and returns the answer, whose one set JSON<status> field is sent with that status (HTTPResponse may set another). Path parameters are r.PathValue wildcards. Point the client's BaseURL at srv.URL.", op.Name, op.Name, op.Pattern, where, gets), 76) {
+		f.Comment(line)
+	}
+	f.Func().Id("Handle"+op.Name).Params(
+		jen.Id("srv").Op("*").Qual(doublePkg, "Server"),
+		jen.Id("h").Func().Params(params...).Add(answer),
+	).Block(
+		jen.Qual(doublePkg, register).Call(jen.Id("srv"), jen.Lit(op.Pattern), jen.Lit(op.Anonymous), jen.Id("h")),
+	)
+	f.Line()
 }
 
 func exchangeValue(x model.Exchange) jen.Code {
@@ -112,7 +149,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 	}
 	d := jen.Dict{
 		jen.Id("Method"):   jen.Lit(ep.HTTPMethod),
-		jen.Id("Path"):     jen.Lit(ep.Path),
+		jen.Id("Path"):     jen.Lit(strings.SplitN(ep.Path, "?", 2)[0]), // a tokenUrl's query is the client's
 		jen.Id("Encoding"): jen.Qual(doublePkg, doubleEncodings[ep.Encoding]),
 		jen.Id("Fields"): jen.Index().Qual(doublePkg, "Field").ValuesFunc(func(g *jen.Group) {
 			for _, fl := range fields {
@@ -126,4 +163,21 @@ func exchangeValue(x model.Exchange) jen.Code {
 		d[jen.Id("BasicAuth")] = jen.True()
 	}
 	return jen.Qual(doublePkg, "Exchange").Values(d)
+}
+
+// wrap breaks text into lines of at most width bytes, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
 }

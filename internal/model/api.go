@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -105,7 +106,10 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 		name = fmt.Sprintf("%s%d", base, n)
 	}
 	taken[name] = o.method + " " + o.path
-	op := &Operation{Name: name, HTTPMethod: o.method, Path: o.path}
+	op := &Operation{Name: name, HTTPMethod: o.method, Path: o.path, Pattern: o.method + " " + muxPath(o.path)}
+	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
+		_, op.JSONBody = rb.Value.Content["application/json"]
+	}
 	// security: [] on the operation, or on the document when the operation
 	// says nothing, means no token.
 	if sec := o.op.Security; sec != nil {
@@ -134,6 +138,23 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 	}
 	op.Errors = b.operationErrors(name, o.op, at)
 	return op
+}
+
+// muxPath is path with its parameters as http.ServeMux wildcards, which
+// must be Go identifiers: {consent-id} becomes {consent_id}.
+func muxPath(path string) string {
+	return pathParam.ReplaceAllStringFunc(path, func(m string) string {
+		name := strings.Map(func(r rune) rune {
+			if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return '_'
+		}, m[1:len(m)-1])
+		if name == "" || unicode.IsDigit(rune(name[0])) {
+			name = "_" + name
+		}
+		return "{" + name + "}"
+	})
 }
 
 // pathWords turns a path into words for a method name: "/v2/orders/{id}"

@@ -62,7 +62,10 @@ const (
 type Provider struct {
 	Name    string // display name, e.g. "Dollr"
 	Package string // Go package name
-	BaseURL string // the API's
+	// ImportPath is the generated package's import path, for its test
+	// double to use its types; "" when unknown (no go.mod above it).
+	ImportPath string
+	BaseURL    string // the API's
 	// TokenBaseURL is the token endpoints' base URL when they are not on
 	// BaseURL (an auth host), else "".
 	TokenBaseURL string
@@ -123,6 +126,12 @@ type Operation struct {
 	Doc        string // its whole doc comment
 	HTTPMethod string
 	Path       string // as in the spec, with {params}
+	// Pattern is the operation as an http.ServeMux pattern, for the test
+	// double: "GET /orders/{id}", wildcards made Go identifiers.
+	Pattern string
+	// JSONBody says the operation takes an application/json body, which
+	// oapi-codegen types <Name>JSONRequestBody.
+	JSONBody bool
 	// Anonymous operations need no token (security: []).
 	Anonymous bool
 	Errors    []ErrorBody

@@ -231,11 +231,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case s.matches(r, &s.p.Obtain):
 		s.token(w, r, &s.p.Obtain, false)
 	default:
-		if h, pattern := s.open.Handler(r); pattern != "" {
+		if _, pattern := s.open.Handler(r); pattern != "" {
 			s.mu.Lock()
 			s.counts.API++
 			s.mu.Unlock()
-			h.ServeHTTP(w, r)
+			s.open.ServeHTTP(w, r) // through the mux, which sets r.PathValue
 			return
 		}
 		s.api(w, r)

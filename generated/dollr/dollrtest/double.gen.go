@@ -50,7 +50,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake Dollr that accepts clientID and clientSecret. Point
-// dollr.Config's BaseURL and HTTPClient at it, and Close it when done.
+// dollr.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

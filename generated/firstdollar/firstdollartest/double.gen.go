@@ -65,7 +65,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake First Dollar that accepts clientID and clientSecret. Point
-// firstdollar.Config's BaseURL and HTTPClient at it, and Close it when done.
+// firstdollar.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

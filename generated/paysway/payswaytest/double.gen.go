@@ -59,7 +59,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake Paysway that accepts clientID and clientSecret. Point
-// paysway.Config's BaseURL and HTTPClient at it, and Close it when done.
+// paysway.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

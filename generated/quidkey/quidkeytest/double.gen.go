@@ -95,7 +95,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake Quidkey that accepts clientID and clientSecret. Point
-// quidkey.Config's BaseURL and HTTPClient at it, and Close it when done.
+// quidkey.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

@@ -49,7 +49,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake Acme Payments that accepts clientID and clientSecret. Point
-// acme.Config's BaseURL and HTTPClient at it, and Close it when done.
+// acme.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

@@ -7,7 +7,12 @@
 // unit, refresh strategy and error bodies; see package tokenstest.
 package stdbasictest
 
-import "github.com/authgen/authgen/tokens/tokenstest"
+import (
+	"net/http"
+
+	"github.com/authgen/authgen/internal/conformance/stdbasic"
+	"github.com/authgen/authgen/tokens/tokenstest"
+)
 
 // Provider is stdbasic's token endpoints as its descriptor describes them.
 var Provider = tokenstest.Provider{
@@ -46,7 +51,43 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake stdbasic that accepts clientID and clientSecret. Point
-// stdbasic.Config's BaseURL and HTTPClient at it, and Close it when done.
+// stdbasic.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
+}
+
+// HandleListPayments serves ListPayments (GET /payments) on srv, behind its
+// bearer check: h gets the request and returns the answer, whose one set
+// JSON<status> field is sent with that status (HTTPResponse may set another).
+// Path parameters are r.PathValue wildcards. Point the client's BaseURL at
+// srv.URL.
+func HandleListPayments(srv *tokenstest.Server, h func(r *http.Request) *stdbasic.ListPaymentsResponse) {
+	tokenstest.HandleOperation(srv, "GET /payments", false, h)
+}
+
+// HandleCreatePayment serves CreatePayment (POST /payments) on srv, behind its
+// bearer check: h gets the request and its decoded body and returns the
+// answer, whose one set JSON<status> field is sent with that status
+// (HTTPResponse may set another). Path parameters are r.PathValue wildcards.
+// Point the client's BaseURL at srv.URL.
+func HandleCreatePayment(srv *tokenstest.Server, h func(r *http.Request, body stdbasic.CreatePaymentJSONRequestBody) *stdbasic.CreatePaymentResponse) {
+	tokenstest.HandleOperationJSON(srv, "POST /payments", false, h)
+}
+
+// HandleGetPayment serves GetPayment (GET /payments/{id}) on srv, behind its
+// bearer check: h gets the request and returns the answer, whose one set
+// JSON<status> field is sent with that status (HTTPResponse may set another).
+// Path parameters are r.PathValue wildcards. Point the client's BaseURL at
+// srv.URL.
+func HandleGetPayment(srv *tokenstest.Server, h func(r *http.Request) *stdbasic.GetPaymentResponse) {
+	tokenstest.HandleOperation(srv, "GET /payments/{id}", false, h)
+}
+
+// HandleGetStatus serves GetStatus (GET /status) on srv, without a bearer
+// check (the spec says it needs no token): h gets the request and returns the
+// answer, whose one set JSON<status> field is sent with that status
+// (HTTPResponse may set another). Path parameters are r.PathValue wildcards.
+// Point the client's BaseURL at srv.URL.
+func HandleGetStatus(srv *tokenstest.Server, h func(r *http.Request) *stdbasic.GetStatusResponse) {
+	tokenstest.HandleOperation(srv, "GET /status", true, h)
 }

@@ -75,7 +75,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake wrapped that accepts clientID and clientSecret. Point
-// wrapped.Config's BaseURL and HTTPClient at it, and Close it when done.
+// wrapped.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }

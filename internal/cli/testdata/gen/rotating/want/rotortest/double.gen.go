@@ -67,7 +67,7 @@ var Provider = tokenstest.Provider{
 }
 
 // NewServer starts a fake rotor that accepts clientID and clientSecret. Point
-// rotor.Config's BaseURL and HTTPClient at it, and Close it when done.
+// rotor.Config's BaseURL, TokenBaseURL and HTTPClient at it, and Close it when done.
 func NewServer(clientID, clientSecret string) *tokenstest.Server {
 	return tokenstest.NewServer(Provider, clientID, clientSecret)
 }
