@@ -6,16 +6,20 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/imports"
 
 	"github.com/authgen/authgen/internal/model"
@@ -93,26 +97,33 @@ func generateTypes(p *model.Provider) ([]byte, error) {
 			NameNormalizer:            string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
 			UserTemplates:             templates.OAPICodegen(),
 			ResolveTypeNameCollisions: true,
-			SkipFmt:                   os.Getenv("AUTHGEN_RAW") != "",
+			// Generate formats and then runs goimports, which walks the
+			// module cache looking for packages; authgen formats once,
+			// after pruneImports.
+			SkipFmt: true,
 		},
 	}
 	renamed := map[string]string{}
 	codegenMu.Lock()
 	defer codegenMu.Unlock()
+	doc := p.TypesDoc
 	for {
-		// Generate changes the document it is given: load a fresh copy.
-		// The loader validated the spec and the model what it decided,
-		// so the copy is not validated again.
-		doc, err := openapi3.NewLoader().LoadFromData(p.TypesSpec)
-		if err != nil {
-			return nil, err
+		// Generate changes the document it is given: after the first
+		// attempt, load a fresh copy. The loader validated the spec and
+		// the model what it decided, so the copy is not validated again.
+		if doc == nil {
+			var err error
+			if doc, err = openapi3.NewLoader().LoadFromData(p.TypesSpec); err != nil {
+				return nil, err
+			}
 		}
 		for key, name := range renamed {
 			setGoName(doc.Components.Schemas[key], name)
 		}
 		code, err := codegen.Generate(doc, cfg)
+		doc = nil
 		if err == nil {
-			return []byte(code), nil
+			return pruneImports([]byte(code))
 		}
 		// An inline type oapi-codegen names after its parent (the enum of
 		// Authorization's status: AuthorizationStatus) can take a
@@ -127,6 +138,37 @@ func generateTypes(p *model.Provider) ([]byte, error) {
 		}
 		renamed[key] = freeName(doc, m[1]+"Schema")
 	}
+}
+
+// pruneImports removes the imports oapi-codegen's import list names but
+// the code does not use, as goimports would, without searching for
+// missing ones.
+func pruneImports(src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "types.gen.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	type imp struct{ name, path string }
+	var unused []imp
+	for _, spec := range f.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		if !astutil.UsesImport(f, path) {
+			i := imp{path: path}
+			if spec.Name != nil {
+				i.name = spec.Name.Name
+			}
+			unused = append(unused, i)
+		}
+	}
+	for _, i := range unused { // DeleteNamedImport changes f.Imports
+		astutil.DeleteNamedImport(fset, f, i.name, i.path)
+	}
+	var b bytes.Buffer
+	if err := format.Node(&b, fset, f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 var duplicateType = regexp.MustCompile(`duplicate typename '(\w+)'`)

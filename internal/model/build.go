@@ -162,7 +162,7 @@ func (b *builder) build() *Provider {
 	b.operations(p)
 	b.declaredErrors(p)
 	b.nameTypes(p)
-	p.TypesSpec = b.typesSpec()
+	p.TypesDoc, p.TypesSpec = b.typesSpec()
 	return p
 }
 

@@ -9,6 +9,8 @@ package model
 import (
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/authgen/authgen/internal/diag"
 )
 
@@ -96,6 +98,10 @@ type Provider struct {
 	// and schemas the package needs, annotated with their Go names and
 	// types.
 	TypesSpec []byte
+	// TypesDoc is TypesSpec as a document, sharing its schemas with the
+	// loaded spec, for the emitter to hand to oapi-codegen without
+	// parsing it again; oapi-codegen changes it, so it serves once.
+	TypesDoc *openapi3.T
 }
 
 // Endpoint is one provider operation with a typed Go method.

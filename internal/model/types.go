@@ -197,9 +197,9 @@ func operationTypes(op string) []string {
 // typesSpec is the document oapi-codegen generates the package's types,
 // request builders and answer types from: the selected API operations and
 // only the components they and the token endpoints need.
-func (b *builder) typesSpec() []byte {
+func (b *builder) typesSpec() (*openapi3.T, []byte) {
 	if b.l.Len() > 0 {
-		return nil
+		return nil, nil
 	}
 	// Components whose keys start with a digit (PayPal's "400", "422") are
 	// renamed to the name their own type gets ("N400"): oapi-codegen names
@@ -233,9 +233,12 @@ func (b *builder) typesSpec() []byte {
 		b.l.Addf(diag.Pos{File: b.s.Path}, "cannot prepare the types document: %v", err)
 	}
 	if len(refs) > 0 {
+		// In the document the references still name "400"; oapi-codegen
+		// types a reference by the name its key's type would get, N400,
+		// so only the JSON needs them rewritten.
 		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
 	}
-	return data
+	return doc, data
 }
 
 // renamed is m with the keys in to renamed.
