@@ -82,7 +82,7 @@ func (r *rig) advance(t *testing.T, d time.Duration) {
 		return
 	}
 	ctx := t.Context()
-	it := r.rdb.Scan(ctx, 0, "authgen:*", 100).Iterator()
+	it := r.rdb.Scan(ctx, 0, "*authgen:*", 100).Iterator() // keys are hash-tagged: {key}
 	for it.Next(ctx) {
 		left, err := r.rdb.PTTL(ctx, it.Val()).Result()
 		switch {
@@ -194,7 +194,7 @@ func TestRotationRestoredSnapshot(t *testing.T) {
 func (r *rig) grantKey(t *testing.T) string {
 	t.Helper()
 	var keys []string
-	it := r.rdb.Scan(t.Context(), 0, "authgen:"+r.p.name+":*", 100).Iterator()
+	it := r.rdb.Scan(t.Context(), 0, "*authgen:"+r.p.name+":*", 100).Iterator()
 	for it.Next(t.Context()) {
 		if k := it.Val(); !strings.HasSuffix(k, ":lock") {
 			keys = append(keys, k)

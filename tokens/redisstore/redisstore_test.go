@@ -10,14 +10,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/authgen/authgen/internal/redistest"
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/redisstore"
 )
 
-func TestLockSemantics(t *testing.T) {
-	srv := redistest.Start(t)
-	a, b := redisstore.New(srv.Client()), redisstore.New(srv.Client())
+// deployments are the Redis deployments every test runs on; start returns
+// a constructor of clients to it (one per Store, as one per process).
+var deployments = []struct {
+	name  string
+	start func(testing.TB) func() redis.UniversalClient
+}{
+	{"single", func(t testing.TB) func() redis.UniversalClient {
+		srv := redistest.Start(t)
+		return func() redis.UniversalClient { return srv.Client() }
+	}},
+	{"cluster", func(t testing.TB) func() redis.UniversalClient {
+		c := redistest.StartCluster(t)
+		return func() redis.UniversalClient { return c.Client() }
+	}},
+}
+
+// onEach runs test on a fresh instance of each deployment.
+func onEach(t *testing.T, test func(t *testing.T, client func() redis.UniversalClient)) {
+	for _, d := range deployments {
+		t.Run(d.name, func(t *testing.T) { test(t, d.start(t)) })
+	}
+}
+
+func TestLockSemantics(t *testing.T) { onEach(t, testLockSemantics) }
+
+func testLockSemantics(t *testing.T, client func() redis.UniversalClient) {
+	a, b := redisstore.New(client()), redisstore.New(client())
 	ctx := context.Background()
 	if v, _, err := a.Get(ctx, "k"); v != nil || err != nil {
 		t.Fatalf("Get on nothing = %q, %v", v, err)
@@ -61,6 +87,44 @@ func TestLockSemantics(t *testing.T) {
 	}
 }
 
+// Whatever braces a key holds, its value and lock share a cluster slot,
+// and distinct keys keep distinct values.
+func TestKeysWithBraces(t *testing.T) { onEach(t, testKeysWithBraces) }
+
+func testKeysWithBraces(t *testing.T, client func() redis.UniversalClient) {
+	s := redisstore.New(client())
+	ctx := context.Background()
+	keys := []string{"k", "{k}", "{k}:lock", "a}b", "{a}b", "a{b}c", "a{}b", "{}", "{", "a{b"}
+	for _, k := range keys {
+		l, err := s.Lock(ctx, k, time.Second)
+		if err != nil {
+			t.Errorf("Lock(%q): %v", k, err)
+			continue
+		}
+		if err := l.Set(ctx, []byte(k), time.Minute); err != nil {
+			t.Errorf("Set(%q): %v", k, err)
+		}
+		if err := l.Unlock(ctx); err != nil {
+			t.Errorf("Unlock(%q): %v", k, err)
+		}
+	}
+	for _, k := range keys {
+		if v, _, err := s.Get(ctx, k); string(v) != k || err != nil {
+			t.Errorf("Get(%q) = %q, %v", k, v, err)
+		}
+		l, err := s.Lock(ctx, k, time.Second)
+		if err != nil {
+			t.Errorf("Lock(%q) after Unlock: %v", k, err)
+			continue
+		}
+		l.Unlock(ctx)
+	}
+	// Its hash tag would be empty, and its value and lock in two slots.
+	if _, err := s.Lock(ctx, "}", time.Second); err == nil {
+		t.Error(`Lock("}") succeeded, want an error`)
+	}
+}
+
 // issuer counts token requests and hands out numbered tokens by a clock.
 type issuer struct {
 	now      func() time.Time
@@ -73,11 +137,13 @@ func (i *issuer) obtain(context.Context) (*tokens.Grant, error) {
 	return &tokens.Grant{AccessToken: tokens.Secret(fmt.Sprint("access-", n)), IssuedAt: now, Expiry: now.Add(time.Hour)}, nil
 }
 
-func source(t *testing.T, srv *redistest.Server, is *issuer, mod func(*tokens.Config)) *tokens.Source {
+var key = tokens.StoreKey("acme", "https://acme.test/token", "c", nil)
+
+func source(t *testing.T, client func() redis.UniversalClient, is *issuer, mod func(*tokens.Config)) *tokens.Source {
 	t.Helper()
 	cfg := tokens.Config{
 		Provider: "acme", Obtain: is.obtain, Now: is.now, RenewBefore: 5 * time.Minute,
-		Store: redisstore.New(srv.Client()), StoreKey: tokens.StoreKey("acme", "https://acme.test/token", "c", nil),
+		Store: redisstore.New(client()), StoreKey: key,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -91,16 +157,16 @@ func source(t *testing.T, srv *redistest.Server, is *issuer, mod func(*tokens.Co
 
 // A process killed while holding the lock delays the others by at most
 // the lock's expiry.
-func TestDeadHolderRecovers(t *testing.T) {
-	srv := redistest.Start(t)
-	key := tokens.StoreKey("acme", "https://acme.test/token", "c", nil)
-	if _, err := redisstore.New(srv.Client()).Lock(context.Background(), key, 300*time.Millisecond); err != nil {
+func TestDeadHolderRecovers(t *testing.T) { onEach(t, testDeadHolderRecovers) }
+
+func testDeadHolderRecovers(t *testing.T, client func() redis.UniversalClient) {
+	if _, err := redisstore.New(client()).Lock(context.Background(), key, 300*time.Millisecond); err != nil {
 		t.Fatal(err) // held by a process that is gone
 	}
 	is := &issuer{now: time.Now}
 	var wg sync.WaitGroup
 	for range 5 {
-		s := source(t, srv, is, func(c *tokens.Config) { c.LockTTL = 300 * time.Millisecond })
+		s := source(t, client, is, func(c *tokens.Config) { c.LockTTL = 300 * time.Millisecond })
 		wg.Go(func() {
 			if _, err := s.Token(context.Background()); err != nil {
 				t.Error(err)
@@ -113,23 +179,28 @@ func TestDeadHolderRecovers(t *testing.T) {
 	}
 }
 
-func TestEncryptionAtRest(t *testing.T) {
-	srv := redistest.Start(t)
+func TestEncryptionAtRest(t *testing.T) { onEach(t, testEncryptionAtRest) }
+
+func testEncryptionAtRest(t *testing.T, client func() redis.UniversalClient) {
 	is := &issuer{now: time.Now}
-	s := source(t, srv, is, func(c *tokens.Config) { c.StoreEncryptionKey = bytes.Repeat([]byte{7}, 32) })
+	s := source(t, client, is, func(c *tokens.Config) { c.StoreEncryptionKey = bytes.Repeat([]byte{7}, 32) })
 	g, err := s.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := srv.Client().Get(context.Background(), tokens.StoreKey("acme", "https://acme.test/token", "c", nil)).Bytes()
-	if err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	keys := allKeys(t, client())
+	if len(keys) == 0 {
+		t.Fatal("nothing stored")
 	}
-	if bytes.Contains(raw, []byte(g.AccessToken.Reveal())) || bytes.Contains(raw, []byte("access_token")) {
-		t.Errorf("the raw value in Redis shows the token: %q", raw)
-	}
-	keys, _ := srv.Client().Keys(context.Background(), "*").Result()
 	for _, k := range keys {
+		raw, err := client().Get(ctx, k).Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(g.AccessToken.Reveal())) || bytes.Contains(raw, []byte("access_token")) {
+			t.Errorf("the raw value of %q in Redis shows the token: %q", k, raw)
+		}
 		if bytes.Contains([]byte(k), []byte("acme.test")) {
 			t.Errorf("key %q shows the base URL", k)
 		}
@@ -138,14 +209,23 @@ func TestEncryptionAtRest(t *testing.T) {
 
 // A slow Redis (busy for longer than the client's read timeout) makes the
 // Source renew alone rather than wait for it.
-func TestSlowRedisRenewsAlone(t *testing.T) {
-	srv := redistest.Start(t)
+func TestSlowRedisRenewsAlone(t *testing.T) { onEach(t, testSlowRedisRenewsAlone) }
+
+func testSlowRedisRenewsAlone(t *testing.T, client func() redis.UniversalClient) {
 	is := &issuer{now: time.Now}
-	s := source(t, srv, is, nil)
+	s := source(t, client, is, nil)
+	node := client()
+	if c, ok := node.(*redis.ClusterClient); ok {
+		m, err := c.MasterForKey(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		node = m // the node of the key's slot
+	}
 	busy := make(chan struct{})
 	go func() {
 		defer close(busy)
-		srv.Client().Do(context.Background(), "DEBUG", "SLEEP", "1") // blocks the server for a second
+		node.Do(context.Background(), "DEBUG", "SLEEP", "1") // blocks the server for a second
 	}()
 	time.Sleep(50 * time.Millisecond) // let the DEBUG SLEEP start
 	start := time.Now()
@@ -158,4 +238,28 @@ func TestSlowRedisRenewsAlone(t *testing.T) {
 	}
 	t.Logf("token in %v while Redis was busy", time.Since(start))
 	<-busy
+}
+
+// allKeys lists the keys on every node of rdb's deployment.
+func allKeys(t *testing.T, rdb redis.UniversalClient) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var keys []string
+	list := func(ctx context.Context, c *redis.Client) error {
+		k, err := c.Keys(ctx, "*").Result()
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, k...)
+		return err
+	}
+	var err error
+	if c, ok := rdb.(*redis.ClusterClient); ok {
+		err = c.ForEachMaster(context.Background(), list)
+	} else {
+		err = list(context.Background(), rdb.(*redis.Client))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
