@@ -5,14 +5,10 @@ package generated_test
 // and no failed call when Redis goes away.
 
 import (
-	"context"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/authgen/authgen/internal/redistest"
-	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/redisstore"
 	"github.com/authgen/authgen/tokens/tokenstest"
@@ -32,42 +28,11 @@ type fleetRun struct {
 // share it; at each minute, event (if set) may act on the run.
 func simulate(t testing.TB, p provider, n int, d time.Duration, redis *redistest.Server, event func(minute int)) fleetRun {
 	t.Helper()
-	srv := p.server(id, secret)
-	defer srv.Close()
-	c := testclock.New(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
-	srv.SetClock(c.Now)
-	srv.SetLifetime(lifetimes[p.name])
-	clients := make([]client, n)
-	for i := range clients {
-		cfg := config{ClientID: id, ClientSecret: secret, BaseURL: srv.URL, HTTPClient: srv.Client(), Now: c.Now,
-			Retry: tokens.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}}
-		if redis != nil {
-			cfg.Store = redisstore.New(redis.Client())
-		}
-		cl, err := p.new(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients[i] = cl
+	var store func() tokens.Store
+	if redis != nil {
+		store = func() tokens.Store { return redisstore.New(redis.Client()) }
 	}
-	var failures atomic.Int64
-	for minute := 0; time.Duration(minute)*time.Minute < d; minute++ {
-		if event != nil {
-			event(minute)
-		}
-		var wg sync.WaitGroup
-		for _, cl := range clients {
-			wg.Go(func() {
-				if _, err := cl.Token(context.Background()); err != nil {
-					failures.Add(1)
-					t.Logf("minute %d: %v", minute, err)
-				}
-			})
-		}
-		wg.Wait()
-		c.Advance(time.Minute)
-	}
-	return fleetRun{requests: settle(srv), failures: failures.Load()}
+	return simulateWith(t, p, n, d, store, event)
 }
 
 // settle waits until background renewals stop and returns the provider's
@@ -87,19 +52,7 @@ func settle(srv *tokenstest.Server) int {
 
 func TestFleetSharesRenewalsThroughRedis(t *testing.T) {
 	redis := redistest.Start(t)
-	for _, p := range providers {
-		t.Run(p.name, func(t *testing.T) {
-			alone := simulate(t, p, 1, 24*time.Hour, nil, nil)
-			fleet := simulate(t, p, 20, 24*time.Hour, redis, nil)
-			t.Logf("24 h: one process alone %d token requests; a fleet of 20 sharing Redis %d", alone.requests, fleet.requests)
-			if fleet.failures != 0 || alone.failures != 0 {
-				t.Errorf("failed calls: %d alone, %d in the fleet", alone.failures, fleet.failures)
-			}
-			if fleet.requests > alone.requests+1 {
-				t.Errorf("fleet made %d token requests, want at most %d (one process's %d, plus one)", fleet.requests, alone.requests+1, alone.requests)
-			}
-		})
-	}
+	testSharedFleet(t, func() tokens.Store { return redisstore.New(redis.Client()) })
 }
 
 func TestFleetSurvivesRedisOutage(t *testing.T) {
