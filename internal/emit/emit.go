@@ -38,7 +38,7 @@ func Generate(p *model.Provider) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	types, err := generateTypes(p)
+	types, err := generateTypes(p, header)
 	if err != nil {
 		return nil, fmt.Errorf("generating types: %w", err)
 	}
@@ -52,7 +52,6 @@ func Generate(p *model.Provider) ([]File, error) {
 	}
 	files := []File{
 		{Path: "client.gen.go", Data: client},
-		{Path: "types.gen.go", Data: types},
 		{Path: p.Package + "test/double.gen.go", Data: double},
 	}
 	for i, f := range files {
@@ -64,6 +63,9 @@ func Generate(p *model.Provider) ([]File, error) {
 		}
 		files[i].Data = src
 	}
+	// The types, the largest file by far, are formatted once, by
+	// generateTypes; their imports are grouped by the template.
+	files = append(files, File{Path: "types.gen.go", Data: types})
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
 }
@@ -85,7 +87,7 @@ var codegenMu sync.Mutex
 
 // generateTypes runs oapi-codegen on a freshly loaded copy of the types
 // document (Generate mutates the document it is given).
-func generateTypes(p *model.Provider) ([]byte, error) {
+func generateTypes(p *model.Provider, header []byte) ([]byte, error) {
 	cfg := codegen.Configuration{
 		PackageName: p.Package,
 		Generate:    codegen.GenerateOptions{Models: true, Client: len(p.Operations) > 0},
@@ -123,7 +125,7 @@ func generateTypes(p *model.Provider) ([]byte, error) {
 		code, err := codegen.Generate(doc, cfg)
 		doc = nil
 		if err == nil {
-			return pruneImports([]byte(code))
+			return pruneImports(append(slices.Clip(header), code...))
 		}
 		// An inline type oapi-codegen names after its parent (the enum of
 		// Authorization's status: AuthorizationStatus) can take a
