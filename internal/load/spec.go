@@ -1,7 +1,6 @@
 package load
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +65,7 @@ func ReadSpec(path string, at diag.Pos, l *diag.List) *Spec {
 	if s.Doc == nil {
 		return nil
 	}
-	err = Validate(func() error { return s.Doc.Validate(context.Background(), openapi3.EnableMultiError()) })
+	err = Validate(func() error { return validateDoc(s.Doc, openapi3.EnableMultiError()) })
 	s.report(err, l.Warnf)
 	return s
 }
