@@ -6,6 +6,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
@@ -151,15 +152,27 @@ func pruneImports(src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The package names the code refers to, in one walk of the file
+	// (astutil.UsesImport walks it once per import).
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
 	type imp struct{ name, path string }
 	var unused []imp
 	for _, spec := range f.Imports {
 		path, _ := strconv.Unquote(spec.Path.Value)
-		if !astutil.UsesImport(f, path) {
-			i := imp{path: path}
-			if spec.Name != nil {
-				i.name = spec.Name.Name
-			}
+		i := imp{path: path}
+		name := importName(path)
+		if spec.Name != nil {
+			i.name, name = spec.Name.Name, spec.Name.Name
+		}
+		if name != "_" && !used[name] {
 			unused = append(unused, i)
 		}
 	}
@@ -171,6 +184,22 @@ func pruneImports(src []byte) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// importName is the name a package is used by when imported without one:
+// its last path element, less a major version suffix (v2) and anything
+// from a hyphen (go-yaml), as for the packages oapi-codegen's template
+// imports.
+func importName(path string) string {
+	parts := strings.Split(path, "/")
+	name := parts[len(parts)-1]
+	if len(parts) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		name = parts[len(parts)-2]
+	}
+	if i := strings.LastIndexByte(name, '-'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
 
 var duplicateType = regexp.MustCompile(`duplicate typename '(\w+)'`)
