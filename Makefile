@@ -36,11 +36,12 @@ consumer:
 	cd examples/consumer && $(GO) tool authgen -check -out acme specs/acme/authgen.yaml
 	cd examples/consumer && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
-## bench: the runtime's benchmarks and the generated clients' Token, side by side with golang.org/x/oauth2, and fleets with and without Redis
+## bench: generation against oapi-codegen; the runtime's benchmarks and the generated clients' Token, side by side with golang.org/x/oauth2, and fleets with and without Redis
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./tokens/...
 	$(GO) test -run '^$$' -bench ClientToken -benchmem ./generated/
 	$(GO) test -run '^$$' -bench FleetHour -benchtime 3x ./generated/
+	$(GO) test -run '^$$' -bench 'GenerateRealSpec|GenerateScaling' -benchtime 3x ./internal/cli/
 
 ## redis: a local Redis on 127.0.0.1:6379 for trying a fleet (Ctrl-C stops it)
 redis:
