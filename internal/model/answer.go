@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -35,6 +36,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		b.l.Addf(op.Pos, "%s %s has no JSON success answer (want a 200, 201 or 2XX response with an application/json schema)", op.Method, op.Path)
 		return
 	}
+	sr = singleBranch(sr)
 	ep.ResponseType = b.register(sr, ep.ResponseType, op.Pos)
 
 	r := x.Response
@@ -45,12 +47,12 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 			if prop == nil {
 				return
 			}
-			if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeObject) || len(prop.Properties) == 0 {
+			if !typeIs(prop.Type, openapi3.TypeObject) || len(properties(prop)) == 0 {
 				b.l.Addf(r.TokenAt.Pos, "token_at %q: property %q is not an object with properties", r.TokenAt.Value, seg)
 				return
 			}
 			setExt(prop, extSkipPointer, true)
-			pinName(obj.Properties[seg], goName(seg))
+			pinName(properties(obj)[seg], goName(seg))
 			base = append(base, goName(seg))
 			ep.Answer.Wire.TokenAt = append(ep.Answer.Wire.TokenAt, seg)
 			obj = prop
@@ -59,7 +61,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	a := &ep.Answer
 	field := func(s load.Str, def, key string, required bool) ([]string, *openapi3.Schema, load.Str) {
 		if !s.Set {
-			if _, ok := obj.Properties[def]; !ok && !required {
+			if _, ok := properties(obj)[def]; !ok && !required {
 				return nil, nil, s
 			}
 			s = load.Str{Value: def, Pos: cmpPos(s, load.Str{Pos: r.Pos})}
@@ -72,7 +74,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 			return nil, nil, s
 		}
 		setExt(prop, extSkipPointer, true)
-		pinName(obj.Properties[s.Value], goName(s.Value))
+		pinName(properties(obj)[s.Value], goName(s.Value))
 		return append(slices.Clone(base), goName(s.Value)), prop, s
 	}
 	var prop *openapi3.Schema
@@ -87,7 +89,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil {
 		a.Wire.TokenType = at.Value
-		if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
+		if !typeIs(prop.Type, openapi3.TypeString) {
 			b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		}
 		// A const or enum ("Bearer") would become a named type; the grant
@@ -111,7 +113,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 }
 
 func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
-	if !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) {
+	if !typeIs(prop.Type, openapi3.TypeString) {
 		b.l.Addf(at.Pos, "%q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		return
 	}
@@ -127,8 +129,8 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 	if unit == ExpiryUnitUnset {
 		return
 	}
-	numeric := prop.Type.IsEmpty() || prop.Type.Is(openapi3.TypeInteger) || prop.Type.Is(openapi3.TypeNumber) || prop.Type.Is(openapi3.TypeString)
-	if unit == RFC3339 && !prop.Type.IsEmpty() && !prop.Type.Is(openapi3.TypeString) || !numeric {
+	numeric := typeIs(prop.Type, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeString)
+	if unit == RFC3339 && !typeIs(prop.Type, openapi3.TypeString) || !numeric {
 		b.l.Addf(at.Pos, "expiry field %q is %v in the spec, which cannot hold %s", at.Value, prop.Type.Slice(), names(expiryUnits)[unit-1])
 		return
 	}
@@ -151,9 +153,9 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 
 // property returns obj's property name, reporting it missing at at.
 func (b *builder) property(obj *openapi3.Schema, name string, at load.Str, what string) *openapi3.Schema {
-	prop := obj.Properties[name]
+	prop := properties(obj)[name]
 	if prop == nil || prop.Value == nil {
-		b.l.Addf(at.Pos, "%s: the schema has no property %q (want %s)", what, name, diag.Quote(slices.Sorted(mapKeys(obj.Properties))...))
+		b.l.Addf(at.Pos, "%s: the schema has no property %q (want %s)", what, name, diag.Quote(slices.Sorted(mapKeys(properties(obj)))...))
 		return nil
 	}
 	return prop.Value
@@ -319,4 +321,60 @@ func (b *builder) jsonPath(s *openapi3.Schema, at load.Str) {
 
 func isIndex(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// properties are s's properties as oapi-codegen's struct for s has them:
+// its own and, merged in, those of its allOf branches.
+func properties(s *openapi3.Schema) openapi3.Schemas {
+	if len(s.AllOf) == 0 {
+		return s.Properties
+	}
+	out := openapi3.Schemas{}
+	var merge func(s *openapi3.Schema, depth int)
+	merge = func(s *openapi3.Schema, depth int) {
+		if s == nil || depth > 32 {
+			return
+		}
+		for _, br := range s.AllOf {
+			if br != nil {
+				merge(br.Value, depth+1)
+			}
+		}
+		maps.Copy(out, s.Properties)
+	}
+	merge(s, 0)
+	return out
+}
+
+// singleBranch is the one branch of a oneOf or anyOf that has nothing
+// else (as specs write a $ref with a description), else sr: oapi-codegen
+// would make it a union type with no fields to read the token from.
+func singleBranch(sr *openapi3.SchemaRef) *openapi3.SchemaRef {
+	for sr != nil && sr.Value != nil && len(sr.Value.Properties) == 0 && len(sr.Value.AllOf) == 0 {
+		s := sr.Value
+		switch {
+		case len(s.OneOf) == 1 && len(s.AnyOf) == 0:
+			sr = s.OneOf[0]
+		case len(s.AnyOf) == 1 && len(s.OneOf) == 0:
+			sr = s.AnyOf[0]
+		default:
+			return sr
+		}
+	}
+	return sr
+}
+
+// typeIs reports whether a schema of type t holds only values of the
+// given types, null aside: no type at all, one of them, or a 3.1 type
+// array such as [integer, "null"].
+func typeIs(t *openapi3.Types, types ...string) bool {
+	if t.IsEmpty() {
+		return true
+	}
+	for _, have := range t.Slice() {
+		if have != openapi3.TypeNull && !slices.Contains(types, have) {
+			return false
+		}
+	}
+	return true
 }

@@ -461,8 +461,8 @@ func (b *builder) request(ep *Endpoint, x load.Exchange, op *load.Operation, wha
 		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, names(encodings)[enc-1], op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
 		return
 	}
-	sr := content[mt].Schema
-	if sr == nil || sr.Value == nil || len(sr.Value.Properties) == 0 {
+	sr := singleBranch(content[mt].Schema)
+	if sr == nil || sr.Value == nil || len(properties(sr.Value)) == 0 {
 		b.l.Addf(op.Pos, "the %s request body of %s %s is not an object with properties", mt, op.Method, op.Path)
 		return
 	}

@@ -53,9 +53,9 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 	}
 	var out []Field
 	add := func(at load.Str, json string, f Field) {
-		prop := schema.Properties[json]
+		prop := properties(schema)[json]
 		if prop == nil || prop.Value == nil {
-			b.l.Addf(at.Pos, "the %s request schema has no property %q (want %s)", ep.Method, json, diag.Quote(slices.Sorted(mapKeys(schema.Properties))...))
+			b.l.Addf(at.Pos, "the %s request schema has no property %q (want %s)", ep.Method, json, diag.Quote(slices.Sorted(mapKeys(properties(schema)))...))
 			return
 		}
 		for _, o := range out {
@@ -65,7 +65,7 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 			}
 		}
 		f.JSONName, f.GoName = json, goName(json)
-		pinName(schema.Properties[json], f.GoName)
+		pinName(properties(schema)[json], f.GoName)
 		required := slices.Contains(schema.Required, json)
 		setExt(prop.Value, extSkipPointer, true)
 		setExt(prop.Value, extOmitEmpty, !required)
@@ -120,7 +120,7 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 		grant = q.GrantType.Value
 		add(q.GrantType, "grant_type", Field{Value: ValueConst, Const: grant, ConstPos: q.GrantType.Pos})
 	case q.GrantType.Set: // grant_type: "" sends none
-	case schema.Properties["grant_type"] != nil:
+	case properties(schema)["grant_type"] != nil:
 		add(load.Str{Pos: q.Pos}, "grant_type", Field{Value: ValueConst, Const: grant, ConstPos: q.Pos})
 	}
 	if q.Scope.Value != "" {
@@ -129,7 +129,7 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 	for _, kv := range q.Fields {
 		add(kv.Key, kv.Key.Value, Field{Value: ValueConst, Const: kv.Value.Value, ConstPos: kv.Value.Pos})
 	}
-	if gt := schema.Properties["grant_type"]; gt != nil && gt.Value != nil {
+	if gt := properties(schema)["grant_type"]; gt != nil && gt.Value != nil {
 		for _, f := range out {
 			if f.JSONName == "grant_type" {
 				if allowed := enumValues(gt.Value); len(allowed) > 0 && !slices.Contains(allowed, f.Const) {
