@@ -60,9 +60,12 @@ func (b *builder) operations(p *Provider) {
 		items []load.Str
 	}{{"tag", sel.IncludeTags}, {"tag", sel.ExcludeTags}, {"op", sel.IncludeOperations}, {"op", sel.ExcludeOperations}} {
 		for _, s := range lists.items {
-			if !known[lists.kind+":"+s.Value] {
-				what := map[string]string{"tag": "tag", "op": "operation (want an operationId or \"METHOD /path\")"}[lists.kind]
-				b.l.Addf(s.Pos, "the spec has no %s %q", what, s.Value)
+			switch {
+			case known[lists.kind+":"+s.Value]:
+			case lists.kind == "tag":
+				b.l.Addf(s.Pos, "the spec has no tag %q", s.Value)
+			default:
+				b.l.Addf(s.Pos, "the spec has no operation %q (want an operationId, or a method and path such as \"GET /orders\")", s.Value)
 			}
 		}
 	}

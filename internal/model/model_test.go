@@ -1,6 +1,8 @@
 package model_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +104,74 @@ func TestRefreshStrategies(t *testing.T) {
 				t.Errorf("refresh sends client credentials; the descriptors say it must not")
 			}
 		})
+	}
+}
+
+// API operations: every operation but the token endpoint gets a method,
+// named from its operationId or its method and path, with a name the
+// client already takes (Token) suffixed; security: [] needs no token; the
+// api section narrows the set and names what it cannot find.
+func TestOperations(t *testing.T) {
+	type op struct {
+		Name, Pattern string
+		Anonymous     bool
+	}
+	ops := func(p *model.Provider) []op {
+		var out []op
+		for _, o := range p.Operations {
+			out = append(out, op{o.Name, o.Pattern, o.Anonymous})
+		}
+		return out
+	}
+	p, err := build(t, "testdata/api/authgen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []op{
+		{"Token2", "GET /health", true},
+		{"ListOrders", "GET /orders", false},
+		{"CreateOrder", "POST /orders", false},
+		{"GetOrdersByOrderID", "GET /orders/{order_id}", false},
+	}
+	if d := cmp.Diff(want, ops(p)); d != "" {
+		t.Errorf("operations (-want +got):\n%s", d)
+	}
+	if !strings.HasPrefix(p.Operations[1].Doc, "ListOrders sends one GET /orders request.") {
+		t.Errorf("doc = %q", p.Operations[1].Doc)
+	}
+
+	for _, tc := range []struct {
+		api  string
+		want []string
+		err  string
+	}{
+		{api: "include_tags: [orders]\n  exclude_tags: [write]", want: []string{"ListOrders", "GetOrdersByOrderID"}},
+		{api: "include_operations: [Token, \"GET /orders/{order-id}\"]", want: []string{"Token2", "GetOrdersByOrderID"}},
+		{api: "exclude_operations: [create_order]\n  exclude_tags: ops", want: []string{"ListOrders", "GetOrdersByOrderID"}},
+		{api: "include_tags: [order]", err: `authgen.yaml:10:18: the spec has no tag "order"`},
+		{api: "exclude_operations: [\"DELETE /orders\"]", err: `the spec has no operation "DELETE /orders"`},
+	} {
+		dir := t.TempDir()
+		spec, _ := os.ReadFile("testdata/api/openapi.yaml")
+		desc, _ := os.ReadFile("testdata/api/authgen.yaml")
+		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+		os.WriteFile(filepath.Join(dir, "authgen.yaml"), append(desc, []byte("api:\n  "+tc.api+"\n")...), 0o644)
+		p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("api %q: err = %v, want %q", tc.api, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("api %q: %v", tc.api, err)
+		}
+		var got []string
+		for _, o := range p.Operations {
+			got = append(got, o.Name)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("api %q (-want +got):\n%s", tc.api, d)
+		}
 	}
 }
