@@ -4,7 +4,7 @@
 PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
-.PHONY: all generate check test consumer oidc redis bench lint
+.PHONY: all generate check test consumer oidc corpus redis bench lint
 
 all: generate test
 
@@ -30,6 +30,10 @@ test: check
 ## oidc: install oidc-provider, the real OAuth 2.0 server the conformance tests start
 oidc:
 	cd internal/conformance/testdata/oidc && npm ci --no-audit --no-fund
+
+## corpus: install the real published specs the corpus tests generate clients from (APIs-guru's directory, pinned by npm)
+corpus:
+	cd internal/corpus/testdata/npm && npm ci --no-audit --no-fund
 
 ## consumer: examples/consumer, a separate module using authgen as a go tool
 consumer:

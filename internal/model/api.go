@@ -129,7 +129,7 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 	}
 	op.Doc += "\n\nA non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error."
 	for _, list := range []openapi3.Parameters{o.item.Parameters, o.op.Parameters} {
-		for _, pr := range list {
+		for _, pr := range withoutIgnoredHeaders(list) {
 			b.useParameter(pr)
 		}
 	}
@@ -306,13 +306,32 @@ func (b *builder) apiPaths() *openapi3.Paths {
 	for _, o := range b.apiOps {
 		item := paths.Value(o.path)
 		if item == nil {
-			item = &openapi3.PathItem{Parameters: o.item.Parameters}
+			item = &openapi3.PathItem{Parameters: withoutIgnoredHeaders(o.item.Parameters)}
 			paths.Set(o.path, item)
 		}
 		op := *o.op
+		op.Parameters = withoutIgnoredHeaders(o.op.Parameters)
 		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
 		op.Tags, op.Security, op.Servers, op.Callbacks, op.Extensions = nil, nil, nil, nil, nil
 		item.SetOperation(o.method, &op)
 	}
 	return paths
+}
+
+// withoutIgnoredHeaders returns list without the header parameters that
+// OpenAPI says SHALL be ignored: Accept, Content-Type and Authorization.
+// The client sets them (Authorization is the token transport's); as typed
+// parameters they were required of every caller (Open Banking UK declares
+// Authorization on every operation) and then overwritten.
+func withoutIgnoredHeaders(list openapi3.Parameters) openapi3.Parameters {
+	return slices.DeleteFunc(slices.Clone(list), func(pr *openapi3.ParameterRef) bool {
+		if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInHeader {
+			return false
+		}
+		switch strings.ToLower(pr.Value.Name) {
+		case "accept", "content-type", "authorization":
+			return true
+		}
+		return false
+	})
 }
