@@ -4,7 +4,10 @@
 PROVIDERS := dollr firstdollar paysway quidkey
 GO        ?= go
 
-.PHONY: all generate check test consumer oidc corpus redis bench lint
+.PHONY: all generate check test deps consumer oidc corpus redis bench lint
+
+OIDC_MODULES   := internal/conformance/testdata/oidc/node_modules/.package-lock.json
+CORPUS_MODULES := internal/corpus/testdata/npm/node_modules/.package-lock.json
 
 all: generate test
 
@@ -22,17 +25,25 @@ check:
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpost -client-auth post -out internal/conformance/stdpost
 
 ## test: check, vet, every test under the race detector, and the consumer example
-test: check
+test: deps check
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	$(MAKE) consumer
 
+## deps: what the tests run besides Go: the npm packages (installed when
+## missing or stale) and Redis (named when missing, as it needs root to install)
+deps: $(OIDC_MODULES) $(CORPUS_MODULES)
+	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || \
+		{ echo "make test needs redis-server and redis-cli: apt-get install redis-server redis-tools" >&2; exit 1; }
+
 ## oidc: install oidc-provider, the real OAuth 2.0 server the conformance tests start
-oidc:
+oidc: $(OIDC_MODULES)
+$(OIDC_MODULES): internal/conformance/testdata/oidc/package-lock.json
 	cd internal/conformance/testdata/oidc && npm ci --no-audit --no-fund
 
 ## corpus: install the real published specs the corpus tests generate clients from (APIs-guru's directory, pinned by npm)
-corpus:
+corpus: $(CORPUS_MODULES)
+$(CORPUS_MODULES): internal/corpus/testdata/npm/package-lock.json
 	cd internal/corpus/testdata/npm && npm ci --no-audit --no-fund
 
 ## consumer: examples/consumer, a separate module using authgen as a go tool

@@ -124,7 +124,6 @@ func generateTypes(p *model.Provider, header []byte) ([]byte, error) {
 			setGoName(doc.Components.Schemas[key], name)
 		}
 		code, err := codegen.Generate(doc, cfg)
-		doc = nil
 		if err == nil {
 			return pruneImports(append(slices.Clip(header), code...))
 		}
@@ -140,6 +139,7 @@ func generateTypes(p *model.Provider, header []byte) ([]byte, error) {
 			return nil, err
 		}
 		renamed[key] = freeName(doc, m[1]+"Schema")
+		doc = nil
 	}
 }
 

@@ -233,10 +233,10 @@ func (b *builder) typesSpec() (*openapi3.T, []byte) {
 		b.l.Addf(diag.Pos{File: b.s.Path}, "cannot prepare the types document: %v", err)
 	}
 	if len(refs) > 0 {
-		// In the document the references still name "400"; oapi-codegen
-		// types a reference by the name its key's type would get, N400,
-		// so only the JSON needs them rewritten.
+		// The document's references still name "400", and rewriting them
+		// there would change the loaded spec: the emitter reads the JSON.
 		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
+		return nil, data
 	}
 	return doc, data
 }
