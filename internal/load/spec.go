@@ -37,9 +37,12 @@ type Spec struct {
 func ReadSpec(path string, at diag.Pos, l *diag.List) *Spec {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && at.File == path: // -spec: no descriptor
+			l.Addf(at, "spec %q does not exist", path)
+		case errors.Is(err, fs.ErrNotExist):
 			l.Addf(at, "spec %q does not exist (the path is relative to the descriptor)", path)
-		} else {
+		default:
 			l.Addf(diag.Pos{File: path}, "cannot read spec: %v", unwrapPathError(err))
 		}
 		return nil
