@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -113,6 +114,9 @@ func (ss *sources) loader() *openapi3.Loader {
 // load loads an OpenAPI 3 document and the files it refers to.
 func (ss *sources) load(src *source) *openapi3.T {
 	location := &url.URL{Path: filepath.ToSlash(src.path)}
+	if doc := ss.loadJSON(src, location); doc != nil {
+		return doc
+	}
 	doc, err := ss.loader().LoadFromDataWithPath(ss.loaderData(src), location)
 	if err != nil && ss.origins && ss.anyJSON() && !ss.syntaxFailed() {
 		// A JSON file the YAML parser refuses (it is stricter about
@@ -127,6 +131,35 @@ func (ss *sources) load(src *source) *openapi3.T {
 		ss.loadFailed(src, err)
 		return nil
 	}
+	return doc
+}
+
+// loadJSON loads a JSON spec of one file as JSON, its origins set from
+// its text (see jsonorigin.go); nil when it is not that, or does not load
+// so, and the YAML path is to be taken.
+func (ss *sources) loadJSON(src *source, location *url.URL) *openapi3.T {
+	if !src.json || !ss.origins || src.bad {
+		return nil
+	}
+	t, err := jsonOrigins(src.data, location.String())
+	if err != nil {
+		return nil
+	}
+	before := len(ss.files)
+	loader := ss.loader()
+	loader.ReadFromURIFunc = func(l *openapi3.Loader, u *url.URL) ([]byte, error) {
+		data, err := ss.read(l, u)
+		if err == nil && ss.files[u.Path] != nil && ss.files[u.Path].json {
+			data = ss.files[u.Path].data // as JSON, not forced through YAML
+		}
+		return data, err
+	}
+	doc, err := loader.LoadFromDataWithPath(src.data, location)
+	if err != nil || len(ss.files) != before {
+		// Split over files: their elements are not in this file's text.
+		return nil
+	}
+	applyOrigins(reflect.ValueOf(doc), t)
 	return doc
 }
 
