@@ -147,6 +147,29 @@ func Run(args []string, stdout, stderr io.Writer) int {
 // generated headers are relative to the output directory, so they do not
 // depend on where authgen runs.
 func Generate(opts Options) ([]emit.File, error) {
+	// A type oapi-codegen names after its parent can take a component's
+	// name, which only its generation tells; the component is then
+	// renamed and the whole run made again, from fresh inputs, as
+	// generation changes the documents it reads.
+	renames := map[string]string{}
+	for {
+		files, warnings, err := generate(opts, renames)
+		var dup *emit.DuplicateTypeError
+		if errors.As(err, &dup) && renames[dup.Component] == "" {
+			renames[dup.Component] = dup.Rename
+			continue
+		}
+		if err == nil && opts.Warnings != nil {
+			for _, w := range warnings {
+				fmt.Fprintln(opts.Warnings, w)
+			}
+		}
+		return files, err
+	}
+}
+
+// generate runs the pipeline once, returning the files and the warnings.
+func generate(opts Options, renames map[string]string) ([]emit.File, []string, error) {
 	l := diag.List{Strict: opts.Strict}
 	var d *load.Descriptor
 	var spec *load.Spec
@@ -162,7 +185,7 @@ func Generate(opts Options) ([]emit.File, error) {
 		}
 	}
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
-		return nil, err
+		return nil, nil, err
 	}
 	for flag, dst := range map[string]*[]load.Str{
 		"include-tags": &d.API.IncludeTags, "exclude-tags": &d.API.ExcludeTags,
@@ -174,18 +197,17 @@ func Generate(opts Options) ([]emit.File, error) {
 		}[flag])...)
 	}
 	// Sorted with the loader's errors and warnings.
-	p, err := model.Build(d, spec, &l)
+	p, err := model.Build(d, spec, &l, model.Renames(renames))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if opts.Warnings != nil {
-		for _, w := range l.Warnings() {
-			fmt.Fprintln(opts.Warnings, w)
-		}
+	var warnings []string
+	for _, w := range l.Warnings() {
+		warnings = append(warnings, w.String())
 	}
 	if opts.Package != "" {
 		if !token.IsIdentifier(opts.Package) || strings.ToLower(opts.Package) != opts.Package {
-			return nil, fmt.Errorf("authgen: -package %q is not a lower-case Go identifier", opts.Package)
+			return nil, nil, fmt.Errorf("authgen: -package %q is not a lower-case Go identifier", opts.Package)
 		}
 		p.Package = opts.Package
 	}
@@ -193,7 +215,7 @@ func Generate(opts Options) ([]emit.File, error) {
 	for i, src := range p.Sources {
 		data, err := os.ReadFile(src)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		p.Sources[i] = relative(opts.Out, src)
 		// Line endings are normalised so a checkout on Windows digests
@@ -203,10 +225,11 @@ func Generate(opts Options) ([]emit.File, error) {
 	}
 	p.InputDigest = fmt.Sprintf("sha256:%x", h.Sum(nil))[:7+16]
 	p.ImportPath = importPath(opts.Out)
-	if p.ImportPath == "" && len(p.Operations) > 0 && opts.Warnings != nil {
-		fmt.Fprintf(opts.Warnings, "%s: warning: no go.mod above it: the test double gets no typed Handle<Operation> functions\n", opts.Out)
+	if p.ImportPath == "" && len(p.Operations) > 0 {
+		warnings = append(warnings, opts.Out+": warning: no go.mod above it: the test double gets no typed Handle<Operation> functions")
 	}
-	return emit.Generate(p)
+	files, err := emit.Generate(p)
+	return files, warnings, err
 }
 
 // importPath is the import path of the package in dir, from the go.mod of

@@ -39,10 +39,33 @@ func Generate(p *model.Provider) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	types, err := generateTypes(p, header)
-	if err != nil {
-		return nil, fmt.Errorf("generating types: %w", err)
+	// The types are most of the work; the client and the double, which
+	// read only the model, are generated meanwhile.
+	var files []File
+	var typesErr error
+	var types []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		types, typesErr = generateTypes(p, header)
+	}()
+	files, err = generateRest(p, header)
+	<-done
+	if typesErr != nil {
+		return nil, fmt.Errorf("generating types: %w", typesErr)
 	}
+	if err != nil {
+		return nil, err
+	}
+	// The types, the largest file by far, are formatted once, by
+	// generateTypes; their imports are grouped by the template.
+	files = append(files, File{Path: "types.gen.go", Data: types})
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
+}
+
+// generateRest prints and formats the client and the test double.
+func generateRest(p *model.Provider, header []byte) ([]File, error) {
 	client, err := generateClient(p)
 	if err != nil {
 		return nil, fmt.Errorf("generating client: %w", err)
@@ -64,10 +87,6 @@ func Generate(p *model.Provider) ([]File, error) {
 		}
 		files[i].Data = src
 	}
-	// The types, the largest file by far, are formatted once, by
-	// generateTypes; their imports are grouped by the template.
-	files = append(files, File{Path: "types.gen.go", Data: types})
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
 }
 
@@ -106,41 +125,34 @@ func generateTypes(p *model.Provider, header []byte) ([]byte, error) {
 			SkipFmt: true,
 		},
 	}
-	renamed := map[string]string{}
 	codegenMu.Lock()
 	defer codegenMu.Unlock()
 	doc := p.TypesDoc
-	for {
-		// Generate changes the document it is given: after the first
-		// attempt, load a fresh copy. The loader validated the spec and
-		// the model what it decided, so the copy is not validated again.
-		if doc == nil {
-			var err error
-			if doc, err = openapi3.NewLoader().LoadFromData(p.TypesSpec); err != nil {
-				return nil, err
-			}
-		}
-		for key, name := range renamed {
-			setGoName(doc.Components.Schemas[key], name)
-		}
-		code, err := codegen.Generate(doc, cfg)
-		if err == nil {
-			return pruneImports(append(slices.Clip(header), code...))
-		}
+	code, err := codegen.Generate(doc, cfg)
+	if err != nil {
 		// An inline type oapi-codegen names after its parent (the enum of
 		// Authorization's status: AuthorizationStatus) can take a
-		// component's name; the component then yields it.
-		m := duplicateType.FindStringSubmatch(err.Error())
-		key := ""
-		if m != nil {
-			key = componentNamed(doc, m[1])
+		// component's name; the component then yields it, in a new run.
+		if m := duplicateType.FindStringSubmatch(err.Error()); m != nil {
+			if key := componentNamed(doc, m[1]); key != "" {
+				return nil, &DuplicateTypeError{Type: m[1], Component: key, Rename: freeName(doc, m[1]+"Schema")}
+			}
 		}
-		if key == "" || renamed[key] != "" {
-			return nil, err
-		}
-		renamed[key] = freeName(doc, m[1]+"Schema")
-		doc = nil
+		return nil, err
 	}
+	return pruneImports(append(slices.Clip(header), code...))
+}
+
+// DuplicateTypeError is oapi-codegen naming a type of its own as a
+// component schema's type: the component is to be named Rename instead.
+type DuplicateTypeError struct {
+	Type      string // the name both want
+	Component string // the component schema's key
+	Rename    string // a name no component has
+}
+
+func (e *DuplicateTypeError) Error() string {
+	return fmt.Sprintf("Go type %s is taken twice, by component schema %q and by a type oapi-codegen names after its parent", e.Type, e.Component)
 }
 
 // pruneImports removes the imports oapi-codegen's import list names but
@@ -231,14 +243,4 @@ func freeName(doc *openapi3.T, name string) string {
 		try = fmt.Sprintf("%s%d", name, n)
 	}
 	return try
-}
-
-func setGoName(sr *openapi3.SchemaRef, name string) {
-	if sr == nil || sr.Value == nil {
-		return
-	}
-	if sr.Value.Extensions == nil {
-		sr.Value.Extensions = map[string]any{}
-	}
-	sr.Value.Extensions["x-go-name"] = name
 }

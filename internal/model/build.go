@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -72,14 +73,17 @@ func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T)
 // descriptor and spec paths recorded in the generated header. Problems and
 // warnings are added to l (nil: a list of Build's own); the error is
 // l's when it holds an error.
-func Build(d *load.Descriptor, spec *load.Spec, l *diag.List) (*Provider, error) {
+func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*Provider, error) {
 	if l == nil {
 		l = &diag.List{}
 	}
 	b := &builder{
-		l: l, d: d, s: spec, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
+		l: l, d: d, s: spec, renames: map[string]string{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
+	}
+	for _, o := range opts {
+		o(b)
 	}
 	p := b.build()
 	if err := l.Err(); err != nil {
@@ -88,10 +92,21 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List) (*Provider, error)
 	return p, nil
 }
 
+// Option changes how Build decides.
+type Option func(*builder)
+
+// Renames gives component schemas, by key, the Go type names generation
+// found they need: a type oapi-codegen names after its parent (the enum of
+// Authorization's status, AuthorizationStatus) took the component's own.
+func Renames(m map[string]string) Option {
+	return func(b *builder) { maps.Copy(b.renames, m) }
+}
+
 type builder struct {
-	l *diag.List
-	d *load.Descriptor
-	s *load.Spec
+	l       *diag.List
+	renames map[string]string
+	d       *load.Descriptor
+	s       *load.Spec
 	// types are the component schemas the generated package needs, by
 	// component key; typeNames maps a Go type name to its component key.
 	types     map[string]*openapi3.SchemaRef
@@ -162,7 +177,7 @@ func (b *builder) build() *Provider {
 	b.operations(p)
 	b.declaredErrors(p)
 	b.nameTypes(p)
-	p.TypesDoc, p.TypesSpec = b.typesSpec()
+	p.TypesDoc = b.typesSpec()
 	return p
 }
 

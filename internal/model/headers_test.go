@@ -77,7 +77,11 @@ components:
 		// Components.Parameters must not keep the unused Authorization.
 		Components struct{ Parameters map[string]json.RawMessage }
 	}
-	if err := json.Unmarshal(p.TypesSpec, &doc); err != nil {
+	typesJSON, err := json.Marshal(p.TypesDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(typesJSON, &doc); err != nil {
 		t.Fatal(err)
 	}
 	var names []string

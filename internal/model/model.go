@@ -2,7 +2,7 @@
 // prints: one validated Provider in which every decision is made (Go names,
 // encodings, field names, expiry units, refresh strategy, error schemas,
 // defaults). Emitters never look at raw YAML or raw OpenAPI; the one thing
-// they get from the spec is TypesSpec, a pruned and annotated OpenAPI
+// they get from the spec is TypesDoc, a pruned and annotated OpenAPI
 // document for oapi-codegen.
 package model
 
@@ -94,13 +94,10 @@ type Provider struct {
 	// method order.
 	Operations []*Operation
 
-	// TypesSpec is an OpenAPI document (JSON) holding only the operations
-	// and schemas the package needs, annotated with their Go names and
-	// types.
-	TypesSpec []byte
-	// TypesDoc is TypesSpec as a document, sharing its schemas with the
-	// loaded spec, for the emitter to hand to oapi-codegen without
-	// parsing it again; oapi-codegen changes it, so it serves once.
+	// TypesDoc is an OpenAPI document holding only the operations and
+	// schemas the package needs, annotated with their Go names and types,
+	// for oapi-codegen. It shares its schemas with the loaded spec, and
+	// oapi-codegen changes it: it serves once.
 	TypesDoc *openapi3.T
 }
 
@@ -125,7 +122,7 @@ type Endpoint struct {
 
 // Operation is an API operation with a typed method on the generated
 // Client. oapi-codegen prints the method's parameters, request builder and
-// answer type from TypesSpec, where Name is the operation's operationId
+// answer type from TypesDoc, where Name is the operation's operationId
 // and Doc its summary.
 type Operation struct {
 	Name       string // the Go method, e.g. "GetOrder"

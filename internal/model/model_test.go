@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,11 +58,15 @@ func TestDollrDecisions(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Dollr IR (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(string(p.TypesSpec), `"x-go-type":"tokens.Minutes"`) {
+	typesJSON, err := json.Marshal(p.TypesDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(typesJSON), `"x-go-type":"tokens.Minutes"`) {
 		t.Errorf("types document does not type expires_in as tokens.Minutes")
 	}
 	// the token operation is left out: it has its own typed method.
-	if strings.Contains(string(p.TypesSpec), "client_obtain_token") {
+	if strings.Contains(string(typesJSON), "client_obtain_token") {
 		t.Errorf("types document still mentions the operation")
 	}
 }

@@ -154,6 +154,13 @@ func (b *builder) nameTypes(p *Provider) {
 			taken[n] = "operation " + op.Name
 		}
 	}
+	for _, key := range slices.Sorted(maps.Keys(b.renames)) {
+		if sr := b.types[key]; sr != nil && sr.Ref == "" && sr.Value != nil {
+			setExt(sr.Value, extGoName, b.renames[key])
+			at := b.s.Pos(sr.Value.Origin, "")
+			b.l.Warnf(at, "component schema %q would be Go type %s, which oapi-codegen gives a type it names after its parent: it is %s", key, goName(key), b.renames[key])
+		}
+	}
 	for _, key := range slices.Sorted(maps.Keys(b.types)) {
 		sr := b.types[key]
 		name := goName(key)
@@ -197,9 +204,9 @@ func operationTypes(op string) []string {
 // typesSpec is the document oapi-codegen generates the package's types,
 // request builders and answer types from: the selected API operations and
 // only the components they and the token endpoints need.
-func (b *builder) typesSpec() (*openapi3.T, []byte) {
+func (b *builder) typesSpec() *openapi3.T {
 	if b.l.Len() > 0 {
-		return nil, nil
+		return nil
 	}
 	// Components whose keys start with a digit (PayPal's "400", "422") are
 	// renamed to the name their own type gets ("N400"): oapi-codegen names
@@ -228,17 +235,21 @@ func (b *builder) typesSpec() (*openapi3.T, []byte) {
 			Headers:       renamed(b.headers, rekey(headersPrefix, slices.Collect(maps.Keys(b.headers)))),
 		},
 	}
+	if len(refs) == 0 {
+		return doc
+	}
+	// The document's references still name "400", and rewriting them in
+	// place would change the loaded spec: a copy with them rewritten.
 	data, err := json.Marshal(doc)
+	if err == nil {
+		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
+		doc, err = openapi3.NewLoader().LoadFromData(data)
+	}
 	if err != nil {
 		b.l.Addf(diag.Pos{File: b.s.Path}, "cannot prepare the types document: %v", err)
+		return nil
 	}
-	if len(refs) > 0 {
-		// The document's references still name "400", and rewriting them
-		// there would change the loaded spec: the emitter reads the JSON.
-		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
-		return nil, data
-	}
-	return doc, data
+	return doc
 }
 
 // renamed is m with the keys in to renamed.
