@@ -52,7 +52,7 @@ consumer:
 	cd examples/consumer && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## bench: generation against oapi-codegen; the runtime's benchmarks and the generated clients' Token, side by side with golang.org/x/oauth2, and fleets with and without Redis
-bench:
+bench: $(CORPUS_MODULES)
 	$(GO) test -run '^$$' -bench . -benchmem ./tokens/...
 	$(GO) test -run '^$$' -bench ClientToken -benchmem ./generated/
 	$(GO) test -run '^$$' -bench FleetHour -benchtime 3x ./generated/

