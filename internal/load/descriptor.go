@@ -135,7 +135,7 @@ func ReadDescriptor(path string, l *diag.List) *Descriptor {
 func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		pos, msg := yamlError(path, err)
+		pos, msg := yamlError(path, data, err)
 		l.Addf(pos, "invalid YAML: %s", msg)
 		return nil
 	}

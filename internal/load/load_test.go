@@ -64,10 +64,10 @@ func TestInvalidYAMLHasALine(t *testing.T) {
 // errors from 0.
 func TestYAMLErrorLines(t *testing.T) {
 	for src, want := range map[string]string{
-		"version: 1\ntoken:\n  method: A\n   request: {}\n":          "x.yaml:4: invalid YAML: mapping values are not allowed in this context",
-		"version: 1\ntoken:\n  request: {encoding: json\n":           "x.yaml:3: invalid YAML: did not find expected ',' or '}'",
+		"version: 1\ntoken:\n  method: A\n   request: {}\n":          "x.yaml:4:11: invalid YAML: mapping values are not allowed in this context",
+		"version: 1\ntoken:\n  request: {encoding: json\n":           "x.yaml:3:12: invalid YAML: did not find expected ',' or '}'",
 		"version: 1\nerrors:\n  - status: [401\n    schema: Error\n": "x.yaml:3: invalid YAML: did not find expected ',' or ']'",
-		"version: 1\ntoken:\n\tmethod: A\n":                          "x.yaml:3: invalid YAML: found character that cannot start any token",
+		"version: 1\ntoken:\n\tmethod: A\n":                          "x.yaml:3:1: invalid YAML: found character that cannot start any token",
 	} {
 		var l diag.List
 		load.ParseDescriptor("x.yaml", []byte(src), &l)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -91,7 +93,7 @@ func (ss *sources) add(path string, data []byte) *source {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		pos, msg := yamlError(path, err)
+		pos, msg := yamlError(path, data, err)
 		ss.l.Addf(pos, "invalid YAML: %s", msg)
 		src.bad = true
 		return src
@@ -161,14 +163,34 @@ var yamlParserProblems = map[string]bool{
 	"found duplicate %TAG directive":         true,
 }
 
-// yamlError is the position and message of a yaml.v3 syntax error.
-func yamlError(file string, err error) (diag.Pos, string) {
+// yamlError is the position and message of a YAML syntax error that
+// yaml.v3 found in data. yaml.v3 says a line at best; the column is taken
+// from goccy/go-yaml's parser when it finds the error on the same line,
+// and for a mapping value where none is allowed, it is the colon's.
+func yamlError(file string, data []byte, err error) (diag.Pos, string) {
 	pos, msg := diag.Pos{File: file}, strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		if yamlParserProblems[msg] {
 			pos.Line++
+		}
+	}
+	var se *goccy.SyntaxError
+	_, perr := goccyparser.ParseBytes(data, 0)
+	switch {
+	case errors.As(perr, &se) && se.Token != nil && se.Token.Position != nil && (pos.Line == 0 || se.Token.Position.Line == pos.Line):
+		pos.Line, pos.Col = se.Token.Position.Line, se.Token.Position.Column
+	case msg == "mapping values are not allowed in this context" && pos.Line > 0:
+		lines := bytes.Split(data, []byte("\n"))
+		if pos.Line <= len(lines) {
+			line := lines[pos.Line-1]
+			for i := range line {
+				if line[i] == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t' || line[i+1] == '\r') {
+					pos.Col = utf8.RuneCount(line[:i]) + 1
+					break
+				}
+			}
 		}
 	}
 	return pos, msg
