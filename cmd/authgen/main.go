@@ -1,27 +1,73 @@
-// Authgen generates a typed Go OAuth 2.0 client-credentials token client
-// for a payment provider from its OpenAPI spec and a small descriptor.
+// Authgen generates a typed Go client for a payment or banking API from the
+// provider's OpenAPI spec: a Go type for its schemas, a typed method for each
+// operation, each sent with an OAuth 2.0 client-credentials token that the
+// client obtains, caches and renews the way the provider's token endpoint
+// wants, and a test double of the provider.
 //
 // Usage:
 //
-//	authgen [flags] -out DIR DESCRIPTOR
+//	authgen [flags] DESCRIPTOR
+//	authgen [flags] -spec OPENAPI
+//
+// The descriptor (authgen.yaml) names the spec and says what a spec cannot:
+// the token's expiry unit, the refresh strategy, where the token sits in the
+// answer. With -spec and no descriptor, authgen generates an RFC 6749 client
+// for a provider whose spec declares an oauth2 clientCredentials flow in
+// components.securitySchemes: form body, client_secret_basic (or -client-auth
+// post), Config.Scopes, expires_in in seconds.
+//
+// The spec may be OpenAPI 3.0 or 3.1, JSON or YAML, split over files by
+// relative $refs, or Swagger 2.0 (converted to OpenAPI 3). Problems in parts of
+// it authgen does not read are warnings, printed as "file:line:col: warning:
+// message"; -strict makes them errors. Problems in what it reads (the token
+// operations and their schemas) are errors.
+//
+// authgen writes client.gen.go, types.gen.go and <package>test/double.gen.go
+// into the output directory, rewriting only files whose bytes change and
+// removing *.gen.go files it generated earlier but no longer produces.
 //
 // Examples:
 //
-//	authgen -out generated/dollr specs/dollr/authgen.yaml
-//	authgen -check -out generated/dollr specs/dollr/authgen.yaml
+//	authgen -out generated/acme specs/acme/authgen.yaml
+//	authgen -check -out generated/acme specs/acme/authgen.yaml
+//	authgen -spec specs/std/openapi.yaml -client-auth post -out generated/std
+//	authgen -spec paypal.json -include-tags orders -out paypal
 //
-// The flags are:
+// In a go:generate directive, after go get -tool github.com/authgen/authgen/cmd/authgen:
 //
-//	-out DIR
-//		the output directory of the generated package
+//	//go:generate go tool authgen -out . ../../specs/acme/authgen.yaml
+//
+// Exit status: 0 done, 1 -check found stale output (a unified diff of what
+// would change is printed), 2 bad input or usage.
+//
+// Flags:
+//
+//	-base-url URL
+//	  	with -spec: the API's base URL, when the spec's servers give no absolute one
 //	-check
-//		write nothing; exit 1 if DIR is not up to date
+//	  	write nothing; exit 1 with a diff if the output directory is not up to date
+//	-client-auth basic
+//	  	with -spec: client authentication, basic (client_secret_basic) or post (client_secret_post) (default "basic")
+//	-exclude-operations operations
+//	  	generate no methods for these comma-separated operations
+//	-exclude-tags tags
+//	  	generate no methods for operations with these comma-separated tags
+//	-include-operations operations
+//	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
+//	-include-tags tags
+//	  	generate methods only for operations with these comma-separated tags (and -include-operations)
+//	-out directory
+//	  	output directory of the generated package (created if missing) (default ".")
+//	-package name
+//	  	Go package name, overriding the descriptor's
+//	-scheme name
+//	  	with -spec: the oauth2 security scheme name, when the spec has several
+//	-spec file
+//	  	generate from this OpenAPI file alone (an RFC 6749 provider), without a descriptor
+//	-strict
+//	  	make problems in parts of the spec authgen does not read errors, not warnings
 //	-version
-//		print the version and exit
-//
-// Exit status is 0 when done, 1 when -check finds stale output, and 2 for
-// bad input or usage; every problem in a descriptor or spec is reported as
-// file:line:col: message.
+//	  	print the version and exit
 package main
 
 import (

@@ -27,17 +27,22 @@ import (
 	"github.com/authgen/authgen/internal/model"
 )
 
-const usage = `usage: authgen [flags] DESCRIPTOR
-       authgen [flags] -spec OPENAPI
+// usage is authgen -h, and cmd/authgen's doc comment (TestHelpIsTheDoc).
+const usage = `Authgen generates a typed Go client for a payment or banking API from the
+provider's OpenAPI spec: a Go type for its schemas, a typed method for each
+operation, each sent with an OAuth 2.0 client-credentials token that the
+client obtains, caches and renews the way the provider's token endpoint
+wants, and a test double of the provider.
 
+Usage:
 
-authgen generates a typed Go token client from a provider's OpenAPI spec and
-its descriptor (authgen.yaml, which names the spec). It writes *.gen.go files
-into the output directory, rewriting only files whose bytes change and
-removing *.gen.go files it generated earlier but no longer produces.
+	authgen [flags] DESCRIPTOR
+	authgen [flags] -spec OPENAPI
 
-With -spec and no descriptor, authgen generates an RFC 6749 client for a
-provider whose spec declares an oauth2 clientCredentials flow in
+The descriptor (authgen.yaml) names the spec and says what a spec cannot:
+the token's expiry unit, the refresh strategy, where the token sits in the
+answer. With -spec and no descriptor, authgen generates an RFC 6749 client
+for a provider whose spec declares an oauth2 clientCredentials flow in
 components.securitySchemes: form body, client_secret_basic (or -client-auth
 post), Config.Scopes, expires_in in seconds.
 
@@ -47,18 +52,26 @@ it authgen does not read are warnings, printed as "file:line:col: warning:
 message"; -strict makes them errors. Problems in what it reads (the token
 operations and their schemas) are errors.
 
+authgen writes client.gen.go, types.gen.go and <package>test/double.gen.go
+into the output directory, rewriting only files whose bytes change and
+removing *.gen.go files it generated earlier but no longer produces.
+
 Examples:
+
 	authgen -out generated/acme specs/acme/authgen.yaml
 	authgen -check -out generated/acme specs/acme/authgen.yaml
 	authgen -spec specs/std/openapi.yaml -client-auth post -out generated/std
+	authgen -spec paypal.json -include-tags orders -out paypal
 
 In a go:generate directive, after go get -tool github.com/authgen/authgen/cmd/authgen:
+
 	//go:generate go tool authgen -out . ../../specs/acme/authgen.yaml
 
 Exit status: 0 done, 1 -check found stale output (a unified diff of what
 would change is printed), 2 bad input or usage.
 
 Flags:
+
 `
 
 // Options are what one run generates.
@@ -113,8 +126,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
 	}
-	if (opts.Spec == "") != (fs.NArg() == 1) || fs.NArg() > 1 {
-		fs.Usage()
+	if msg := checkArgs(fs, opts.Spec != ""); msg != "" {
+		fmt.Fprintf(stderr, "authgen: %s (authgen -h says more)\n", msg)
 		return 2
 	}
 	opts.Descriptor = fs.Arg(0)
@@ -218,10 +231,11 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 			return nil, nil, err
 		}
 		p.Sources[i] = relative(opts.Out, src)
-		// Line endings are normalised so a checkout on Windows digests
-		// the same.
+		// Line endings are normalised, length included, so a checkout
+		// with CRLF line endings digests the same.
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		fmt.Fprintf(h, "%s\n%d\n", p.Sources[i], len(data))
-		h.Write(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))
+		h.Write(data)
 	}
 	p.InputDigest = fmt.Sprintf("sha256:%x", h.Sum(nil))[:7+16]
 	p.ImportPath = importPath(opts.Out)
@@ -387,9 +401,58 @@ func orphans(dir string, files []emit.File) ([]string, error) {
 	return out, nil
 }
 
-func buildVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
+// checkArgs says why the arguments do not make a run, "" when they do:
+// one descriptor, or -spec and none; flags only for -spec are refused
+// without it, rather than ignored.
+func checkArgs(fs *flag.FlagSet, spec bool) string {
+	args := fs.Args()
+	switch {
+	case spec && len(args) > 0:
+		return fmt.Sprintf("-spec generates from the spec alone: drop the descriptor %s, or drop -spec", strings.Join(args, " "))
+	case !spec && len(args) == 0:
+		return "no descriptor: give the path of an authgen.yaml, or -spec with an OpenAPI file"
+	case len(args) > 1:
+		return fmt.Sprintf("one descriptor at a time, got %d: %s (flags go before it)", len(args), strings.Join(args, " "))
 	}
-	return "(devel)"
+	var specOnly []string
+	fs.Visit(func(f *flag.Flag) {
+		if !spec && slices.Contains([]string{"client-auth", "scheme", "base-url"}, f.Name) {
+			specOnly = append(specOnly, "-"+f.Name)
+		}
+	})
+	if len(specOnly) > 0 {
+		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: request.client_auth, base_url)", strings.Join(specOnly, ", "))
+	}
+	return ""
+}
+
+// buildVersion is the module version authgen was built at, and for a
+// build from a checkout, the commit it was built from.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	v := info.Main.Version
+	if v != "" && v != "(devel)" {
+		return v
+	}
+	v = "(devel)"
+	var rev string
+	var dirty bool
+	for _, st := range info.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			rev = st.Value
+		case "vcs.modified":
+			dirty = st.Value == "true"
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(12, len(rev))]
+		if dirty {
+			v += "+dirty"
+		}
+	}
+	return v
 }

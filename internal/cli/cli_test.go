@@ -3,6 +3,10 @@ package cli_test
 import (
 	"bytes"
 	"flag"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -288,5 +292,117 @@ func TestWarnings(t *testing.T) {
 				t.Errorf("-strict: stderr = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// authgen -h and go doc cmd/authgen are one text: the command's doc
+// comment is the help, as -update writes it.
+func TestHelpIsTheDoc(t *testing.T) {
+	var help bytes.Buffer
+	if code := cli.Run([]string{"-h"}, io.Discard, &help); code != 0 {
+		t.Fatalf("-h exited %d", code)
+	}
+	const mainGo = "../../cmd/authgen/main.go"
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), mainGo, src, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil || f.Doc == nil {
+		t.Fatalf("no doc comment in %s: %v", mainGo, err)
+	}
+	var doc strings.Builder
+	for _, c := range f.Doc.List {
+		line := strings.TrimPrefix(c.Text, "//")
+		doc.WriteString(strings.TrimPrefix(line, " ") + "\n")
+	}
+	want := strings.TrimRight(help.String(), "\n") + "\n"
+	if *update {
+		var b strings.Builder
+		for _, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
+			if line == "" {
+				b.WriteString("//\n")
+			} else {
+				b.WriteString("// " + line + "\n")
+			}
+		}
+		start := int(f.Doc.Pos()) - 1
+		end := int(f.Doc.End()) - 1
+		out, err := format.Source([]byte(string(src[:start]) + strings.TrimSuffix(b.String(), "\n") + string(src[end:])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(mainGo, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	// gofmt indents a doc comment's code blocks its own way: compare the
+	// lines' text.
+	trim := func(s string) string {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimSpace(l)
+		}
+		return strings.Join(lines, "\n")
+	}
+	if d := cmp.Diff(trim(want), trim(doc.String())); d != "" {
+		t.Errorf("cmd/authgen's doc comment differs from authgen -h (run go test ./internal/cli -run HelpIsTheDoc -update) (-help +doc):\n%s", d)
+	}
+}
+
+// Arguments that do not make a run are refused, saying why; flags of one
+// mode are not silently ignored in the other.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no descriptor: give the path of an authgen.yaml, or -spec with an OpenAPI file"},
+		{[]string{"a.yaml", "b.yaml"}, "one descriptor at a time, got 2: a.yaml b.yaml"},
+		{[]string{"-spec", "s.yaml", "d.yaml"}, "-spec generates from the spec alone: drop the descriptor d.yaml, or drop -spec"},
+		{[]string{"-base-url", "https://x.test", "-client-auth", "post", "d.yaml"}, "-base-url, -client-auth: only with -spec"},
+		{[]string{"-scheme", "oauth", "d.yaml"}, "-scheme: only with -spec"},
+	} {
+		var stderr bytes.Buffer
+		if code := cli.Run(tc.args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("authgen %q = %d %q, want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+	var stdout bytes.Buffer
+	if code := cli.Run([]string{"-version"}, &stdout, io.Discard); code != 0 || !strings.HasPrefix(stdout.String(), "authgen ") || len(stdout.String()) < len("authgen v") {
+		t.Errorf("-version = %d %q", code, stdout.String())
+	}
+}
+
+// A checkout with CRLF line endings generates byte for byte what an LF
+// one does, so -check passes on it: the inputs' digest is of their text.
+func TestCRLFInputs(t *testing.T) {
+	gen := func(crlf bool) map[string]string {
+		dir := t.TempDir()
+		for _, name := range []string{"authgen.yaml", "openapi.yaml"} {
+			data, err := os.ReadFile(filepath.Join("..", "..", "specs", "dollr", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if crlf {
+				data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files, err := cli.Generate(cli.Options{Descriptor: filepath.Join(dir, "authgen.yaml"), Out: filepath.Join(dir, "out")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range files {
+			out[f.Path] = string(f.Data)
+		}
+		return out
+	}
+	if d := cmp.Diff(gen(false), gen(true)); d != "" {
+		t.Errorf("CRLF inputs generate differently (-LF +CRLF):\n%s", d)
 	}
 }
