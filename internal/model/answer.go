@@ -101,13 +101,17 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s)", what, diag.Quote(names(expiryUnits)...))
 	}
 	if a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true); prop != nil {
-		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit)
+		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit, "expiry_unit")
 		a.Wire.Expiry = at.Value
 	}
 	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
 	if r.RefreshExpiry.Set {
 		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", true); prop != nil {
-			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit))
+			unitKey := "refresh_expiry_unit"
+			if !r.RefreshExpiryUnit.Set {
+				unitKey = "expiry_unit (refresh_expiry_unit's default)"
+			}
+			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit), unitKey)
 		}
 	}
 }
@@ -125,7 +129,7 @@ var unitTypes = map[ExpiryUnit]string{Seconds: "Seconds", Minutes: "Minutes", Mi
 // expiry types the expiry field by its unit and checks the unit against
 // what the spec says in words, which catches a descriptor and a spec that
 // disagree (or a spec whose description changed).
-func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, unitAt load.Str) {
+func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, unitAt load.Str, unitKey string) {
 	if unit == ExpiryUnitUnset {
 		return
 	}
@@ -134,18 +138,22 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 		b.l.Addf(at.Pos, "expiry field %q is %v in the spec, which cannot hold %s", at.Value, prop.Type.Slice(), names(expiryUnits)[unit-1])
 		return
 	}
+	if unit != RFC3339 && (prop.Format == "date-time" || prop.Format == "date") {
+		b.l.Addf(unitAt.Pos, "%s is %q, but the spec says %q is a %s string: every answer would fail to decode (want \"rfc3339\")", unitKey, names(expiryUnits)[unit-1], at.Value, prop.Format)
+		return
+	}
 	if unit <= Milliseconds {
-		said := map[string]bool{}
-		text := prop.Title + " " + prop.Description
-		for _, w := range unitWords.FindAllString(text, -1) {
+		// The first unit the description names is what it states; others
+		// come after (an example converted, "1800000 = 30 minutes").
+		text := strings.TrimSpace(prop.Title + " " + prop.Description)
+		if w := unitWords.FindString(text); w != "" {
 			w = strings.TrimSuffix(strings.ToLower(w), "s")
 			if w == "milli" {
 				w = "millisecond"
 			}
-			said[w+"s"] = true
-		}
-		if len(said) == 1 && !said[names(expiryUnits)[unit-1]] {
-			b.l.Addf(unitAt.Pos, "expiry_unit is %q, but the spec describes %q as %q: make them agree", names(expiryUnits)[unit-1], at.Value, strings.TrimSpace(text))
+			if w+"s" != names(expiryUnits)[unit-1] {
+				b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree", unitKey, names(expiryUnits)[unit-1], at.Value, text)
+			}
 		}
 	}
 	runtimeType(prop, unitTypes[unit])

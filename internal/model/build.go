@@ -355,7 +355,7 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 		HTTPMethod:   op.Method,
 		RequestType:  x.Method.Value + "Request",
 		ResponseType: x.Method.Value + "Response",
-		ClientAuth:   enum(b.l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthBody),
+		ClientAuth:   b.clientAuth(x, op, what),
 	}
 	ep.Path = b.fillPath(x, op, what)
 	if x.Query != "" {
@@ -365,6 +365,50 @@ func (b *builder) endpoint(x load.Exchange, what string, fallback *Endpoint) *En
 	b.answer(ep, x, op, what)
 	b.specErrors(ep, op)
 	return ep
+}
+
+// clientAuth is the descriptor's client_auth, checked against the
+// operation's security: one that the spec secures with HTTP Basic alone
+// takes the credentials there, so basic is what an unset client_auth
+// means, and body is a contradiction.
+func (b *builder) clientAuth(x load.Exchange, op *load.Operation, what string) ClientAuth {
+	basicOnly := b.basicOnly(op.Op)
+	def := ClientAuthBody
+	if basicOnly != "" {
+		def = ClientAuthBasic
+	}
+	auth := enum(b.l, x.Request.ClientAuth, "client_auth", clientAuths, def)
+	if auth == ClientAuthBody && basicOnly != "" && x.Request.ClientAuth.Set {
+		b.l.Addf(x.Request.ClientAuth.Pos, "%s.request.client_auth is \"body\", but the spec secures %s %s with HTTP Basic only (security scheme %q): the provider reads the credentials there (want \"basic\", or leave it out)", what, op.Method, op.Path, basicOnly)
+	}
+	return auth
+}
+
+// basicOnly is the name of the HTTP Basic scheme op's security requires in
+// every alternative, or "" when it does not.
+func (b *builder) basicOnly(op *openapi3.Operation) string {
+	sec := b.s.Doc.Security
+	if op.Security != nil {
+		sec = *op.Security
+	}
+	name := ""
+	for _, req := range sec {
+		if len(req) != 1 {
+			return ""
+		}
+		for scheme := range req {
+			c := b.s.Doc.Components
+			if c == nil || c.SecuritySchemes[scheme] == nil || c.SecuritySchemes[scheme].Value == nil {
+				return ""
+			}
+			ss := c.SecuritySchemes[scheme].Value
+			if ss.Type != "http" || !strings.EqualFold(ss.Scheme, "basic") {
+				return ""
+			}
+			name = scheme
+		}
+	}
+	return name
 }
 
 func docOf(op *openapi3.Operation) string {

@@ -87,6 +87,10 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 		}
 		if f.Value == ValueConst {
 			f.Kind = b.constKind(f.Const, f.ConstPos, json, prop.Value)
+			// grant_type is checked below, with its own message.
+			if allowed := enumValues(prop.Value); json != "grant_type" && len(allowed) > 0 && !slices.Contains(allowed, f.Const) {
+				b.l.Addf(f.ConstPos, "request field %q = %q is not allowed by the %s request schema (want %s)", json, f.Const, ep.Method, diag.Quote(allowed...))
+			}
 		}
 		out = append(out, f)
 	}

@@ -180,3 +180,34 @@ func TestOperations(t *testing.T) {
 		}
 	}
 }
+
+// A token operation the spec secures with HTTP Basic alone takes the
+// client credentials there when the descriptor does not say.
+func TestClientAuthFromSecurity(t *testing.T) {
+	dir := t.TempDir()
+	spec, err := os.ReadFile("../cli/testdata/errors/contradictions/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+package: contra
+spec: openapi.yaml
+token:
+  operation: token
+  method: IssueToken
+  request:
+    fields: {audience: payments}
+  response:
+    expiry_unit: milliseconds
+    refresh_expiry: refresh_expires
+    refresh_expiry_unit: rfc3339
+`), 0o644)
+	p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Endpoints[0].ClientAuth; got != model.ClientAuthBasic || !p.Obtain.BasicAuth {
+		t.Errorf("client auth = %v (basic in the exchange: %v), want basic", got, p.Obtain.BasicAuth)
+	}
+}
