@@ -34,6 +34,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	if sr == nil || sr.Value == nil {
 		b.l.Addf(op.Pos, "%s %s has no JSON success answer (want a 200, 201 or 2XX response with an application/json schema)", op.Method, op.Path)
+		b.unread[ep] = true
 		return
 	}
 	sr = singleBranch(sr)
@@ -45,10 +46,12 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		for _, seg := range strings.Split(r.TokenAt.Value, ".") {
 			prop := b.property(obj, seg, r.TokenAt, what+".response.token_at")
 			if prop == nil {
+				b.unread[ep] = true
 				return
 			}
 			if !typeIs(prop.Type, openapi3.TypeObject) || len(properties(prop)) == 0 {
 				b.l.Addf(r.TokenAt.Pos, "token_at %q: property %q is not an object with properties", r.TokenAt.Value, seg)
+				b.unread[ep] = true
 				return
 			}
 			setExt(prop, extSkipPointer, true)

@@ -78,7 +78,7 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 		l = &diag.List{}
 	}
 	b := &builder{
-		l: l, d: d, s: spec, renames: map[string]string{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
+		l: l, d: d, s: spec, renames: map[string]string{}, unread: map[*Endpoint]bool{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
 	}
@@ -117,6 +117,9 @@ type builder struct {
 	// method; tokenOp is the client-credentials one.
 	tokenOps map[*openapi3.Operation]bool
 	tokenOp  *load.Operation
+	// unread are the endpoints whose answer could not be read (a problem
+	// already reported), so that nothing else is reported of it.
+	unread map[*Endpoint]bool
 	// apiOps are the selected API operations; the maps hold the
 	// components of other sections they refer to, by key.
 	apiOps        []*apiOp
@@ -157,7 +160,10 @@ func (b *builder) build() *Provider {
 	p.RenewBefore = b.duration(d.RenewBefore, "renew_before", time.Minute)
 
 	r := d.Refresh
-	p.Strategy = enum(b.l, r.Strategy, "refresh strategy", strategies, RefreshNone)
+	p.Strategy = enum(b.l, r.Strategy, "refresh strategy", strategies, RefreshUnset)
+	if !r.Strategy.Set {
+		p.Strategy = RefreshNone
+	}
 	p.Rotates = enum(b.l, r.Rotates, "refresh.rotates value", booleans, false)
 	p.RefreshLifetime = b.duration(r.Lifetime, "refresh.lifetime", 0)
 	if !d.Token.Set {
@@ -201,7 +207,7 @@ func (b *builder) exchanges(p *Provider) {
 	p.Endpoints = append(p.Endpoints, tok)
 	tokReq := b.requestSchemas[tok]
 	p.Obtain = b.exchange(d.Token.Request, tokReq, tok, "token.request", ValueClientID)
-	if p.Strategy != RefreshNone && len(tok.Answer.RefreshToken) == 0 {
+	if p.Strategy != RefreshNone && p.Strategy != RefreshUnset && len(tok.Answer.RefreshToken) == 0 && !b.unread[tok] {
 		b.l.Addf(r.Strategy.Pos, "refresh strategy %q needs a refresh token, but token.response names no refresh_token field", r.Strategy.Value)
 	}
 	switch p.Strategy {
