@@ -20,6 +20,10 @@ type Str struct {
 	Value string
 	Pos   diag.Pos
 	Set   bool
+	// Inherited marks a value a refresh endpoint's response took from
+	// the token endpoint's: it applies only where the refresh answer's
+	// own schema has the field.
+	Inherited bool
 }
 
 // KV is one entry of a string-to-string mapping, in file order.

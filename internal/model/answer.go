@@ -72,6 +72,9 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		if s.Value == "" {
 			return nil, nil, s
 		}
+		if _, ok := properties(obj)[s.Value]; !ok && s.Inherited && !required {
+			return nil, nil, load.Str{Pos: s.Pos}
+		}
 		prop := b.property(obj, s.Value, s, what+".response."+key)
 		if prop == nil {
 			return nil, nil, s
@@ -109,7 +112,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
 	if r.RefreshExpiry.Set {
-		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", true); prop != nil {
+		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", !r.RefreshExpiry.Inherited); prop != nil {
 			unitKey := "refresh_expiry_unit"
 			if !r.RefreshExpiryUnit.Set {
 				unitKey = "expiry_unit (refresh_expiry_unit's default)"

@@ -283,7 +283,9 @@ func cmpStr(values ...load.Str) load.Str {
 }
 
 // inherit fills r's unset keys from the token endpoint's response: refresh
-// answers usually share the token answer's shape.
+// answers usually share the token answer's shape. An inherited refresh
+// token or refresh expiry applies only where the refresh answer's schema
+// has it (Nordigen's refresh answer has neither).
 func inherit(r, from load.Response) load.Response {
 	for _, f := range []struct{ dst, src *load.Str }{
 		{&r.TokenAt, &from.TokenAt}, {&r.AccessToken, &from.AccessToken}, {&r.RefreshToken, &from.RefreshToken},
@@ -292,6 +294,7 @@ func inherit(r, from load.Response) load.Response {
 	} {
 		if !f.dst.Set {
 			*f.dst = *f.src
+			f.dst.Inherited = f.src.Set
 		}
 	}
 	return r
