@@ -56,6 +56,19 @@ func generateDouble(p *model.Provider) ([]byte, error) {
 			if e.MessagePath != "" {
 				d[jen.Id("MessagePath")] = jen.Lit(e.MessagePath)
 			}
+			if e.CodeNumber {
+				d[jen.Id("CodeNumber")] = jen.True()
+			}
+			if len(e.Codes) > 0 {
+				d[jen.Id("Codes")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+					for _, c := range e.Codes {
+						g.Lit(c)
+					}
+				})
+			}
+			if len(e.Fixed) > 0 {
+				d[jen.Id("Fixed")] = jsonLiteral(e.Fixed)
+			}
 			shapes = append(shapes, jen.Values(d))
 		}
 	}
@@ -147,6 +160,19 @@ func exchangeValue(x model.Exchange) jen.Code {
 	if w.TokenType != "" {
 		answer[jen.Id("TokenType")] = jen.Lit(w.TokenType)
 	}
+	if w.ExpiryString {
+		answer[jen.Id("ExpiryString")] = jen.True()
+	}
+	if w.RefreshExpiry != "" {
+		answer[jen.Id("RefreshExpiry")] = jen.Lit(w.RefreshExpiry)
+		answer[jen.Id("RefreshExpiryUnit")] = jen.Qual(doublePkg, doubleUnits[ep.Answer.RefreshExpiryUnit])
+		if w.RefreshExpiryString {
+			answer[jen.Id("RefreshExpiryString")] = jen.True()
+		}
+	}
+	if len(w.Fixed) > 0 {
+		answer[jen.Id("Fixed")] = jsonLiteral(w.Fixed)
+	}
 	d := jen.Dict{
 		jen.Id("Method"):   jen.Lit(ep.HTTPMethod),
 		jen.Id("Path"):     jen.Lit(strings.SplitN(ep.Path, "?", 2)[0]), // a tokenUrl's query is the client's
@@ -180,4 +206,34 @@ func wrap(text string, width int) []string {
 		line += w
 	}
 	return append(lines, line)
+}
+
+// jsonLiteral prints decoded JSON (a spec's const, enum or example
+// values) as a Go literal, map keys sorted.
+func jsonLiteral(v any) jen.Code {
+	switch v := v.(type) {
+	case map[string]any:
+		d := jen.Dict{}
+		for k, e := range v {
+			d[jen.Lit(k)] = jsonLiteral(e)
+		}
+		return jen.Map(jen.String()).Any().Values(d)
+	case []any:
+		items := make([]jen.Code, len(v))
+		for i, e := range v {
+			items[i] = jsonLiteral(e)
+		}
+		return jen.Index().Any().Values(items...)
+	case nil:
+		return jen.Nil()
+	case float64:
+		if v == float64(int64(v)) {
+			return jen.Lit(int64(v))
+		}
+	case int:
+		return jen.Lit(int64(v))
+	case uint64:
+		return jen.Lit(int64(v))
+	}
+	return jen.Lit(v)
 }

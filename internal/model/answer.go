@@ -109,6 +109,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	if a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true); prop != nil {
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit, "expiry_unit")
 		a.Wire.Expiry = at.Value
+		a.Wire.ExpiryString = a.ExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 	}
 	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
 	if r.RefreshExpiry.Set {
@@ -118,8 +119,11 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 				unitKey = "expiry_unit (refresh_expiry_unit's default)"
 			}
 			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit), unitKey)
+			a.Wire.RefreshExpiry = at.Value
+			a.Wire.RefreshExpiryString = a.RefreshExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 		}
 	}
+	a.Wire.Fixed = fixedFields(sr.Value, a.Wire.tokenPaths(), 0)
 }
 
 func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
@@ -196,6 +200,7 @@ func (b *builder) specErrors(ep *Endpoint, op *load.Operation) {
 			}
 			eb := ErrorBody{Status: code, Type: b.register(sr, name, op.Pos)}
 			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
+			eb.wire(sr.Value)
 			ep.Errors = append(ep.Errors, eb)
 			break
 		}
@@ -293,7 +298,9 @@ func (b *builder) declaredErrors(p *Provider) {
 			b.jsonPath(sr.Value, e.Message)
 		}
 		for _, st := range statuses {
-			decl = append(decl, ErrorBody{Status: st, Type: typ, CodePath: code, MessagePath: message})
+			eb := ErrorBody{Status: st, Type: typ, CodePath: code, MessagePath: message}
+			eb.wire(sr.Value)
+			decl = append(decl, eb)
 		}
 	}
 	for _, ep := range p.Endpoints {
@@ -391,4 +398,138 @@ func typeIs(t *openapi3.Types, types ...string) bool {
 		}
 	}
 	return true
+}
+
+// tokenPaths are the dot paths of the answer's parts the double fills.
+func (w WireAnswer) tokenPaths() map[string]bool {
+	out := map[string]bool{}
+	prefix := ""
+	for _, seg := range w.TokenAt {
+		prefix += seg + "."
+	}
+	for _, name := range []string{w.AccessToken, w.RefreshToken, w.TokenType, w.Expiry, w.RefreshExpiry} {
+		if name != "" {
+			out[prefix+name] = true
+		}
+	}
+	for i := range w.TokenAt {
+		out[strings.Join(w.TokenAt[:i+1], ".")+".*"] = true // an object on the way
+	}
+	return out
+}
+
+// fixedFields is what a schema's required properties hold but those in
+// skip (dot paths; "x.*" marks an object on the way to them, filled
+// within): its const, first enum value, default or example, else the
+// type's zero, an object's being its own fixed fields.
+func fixedFields(s *openapi3.Schema, skip map[string]bool, depth int) map[string]any {
+	return fixedAt(s, "", skip, depth)
+}
+
+func fixedAt(s *openapi3.Schema, prefix string, skip map[string]bool, depth int) map[string]any {
+	if s == nil || depth > 16 {
+		return nil
+	}
+	props := properties(s)
+	var required []string
+	required = append(required, s.Required...)
+	for _, br := range s.AllOf {
+		if br != nil && br.Value != nil {
+			required = append(required, br.Value.Required...)
+		}
+	}
+	var out map[string]any
+	put := func(k string, v any) {
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[k] = v
+	}
+	for _, name := range required {
+		path := prefix + name
+		pr := props[name]
+		switch {
+		case skip[path]:
+		case skip[path+".*"]:
+			if pr != nil && pr.Value != nil {
+				if inner := fixedAt(pr.Value, path+".", skip, depth+1); inner != nil {
+					put(name, inner)
+				}
+			}
+		case pr != nil && pr.Value != nil:
+			put(name, sampleValue(pr.Value, depth+1))
+		}
+	}
+	return out
+}
+
+// sampleValue is a value a schema accepts, as the spec suggests it.
+func sampleValue(s *openapi3.Schema, depth int) any {
+	switch {
+	case s.Const != nil:
+		return s.Const
+	case len(s.Enum) > 0:
+		return s.Enum[0]
+	case s.Default != nil:
+		return s.Default
+	case s.Example != nil:
+		return s.Example
+	case typeIs(s.Type, openapi3.TypeBoolean) && !s.Type.IsEmpty():
+		return false
+	case typeIs(s.Type, openapi3.TypeInteger, openapi3.TypeNumber) && !s.Type.IsEmpty():
+		return 0
+	case typeIs(s.Type, openapi3.TypeArray) && !s.Type.IsEmpty():
+		return []any{}
+	case typeIs(s.Type, openapi3.TypeString) && !s.Type.IsEmpty():
+		return ""
+	}
+	if f := fixedFields(s, nil, depth); f != nil {
+		return f
+	}
+	return map[string]any{}
+}
+
+// wire records how the error schema s has the code, and its other
+// required fields, for the test double.
+func (e *ErrorBody) wire(s *openapi3.Schema) {
+	skip := map[string]bool{}
+	for _, path := range []string{e.CodePath, e.MessagePath} {
+		if path == "" {
+			continue
+		}
+		segs := strings.Split(path, ".")
+		for i := range segs[:len(segs)-1] {
+			skip[strings.Join(segs[:i+1], ".")+".*"] = true
+		}
+		skip[path] = true
+	}
+	e.Fixed = fixedAt(s, "", skip, 0)
+	if e.CodePath != "" {
+		if c := schemaAt(s, strings.Split(e.CodePath, ".")); c != nil {
+			e.CodeNumber = typeIs(c.Type, openapi3.TypeInteger, openapi3.TypeNumber) && !c.Type.IsEmpty()
+			e.Codes = enumValues(c)
+		}
+	}
+}
+
+// schemaAt follows a dot path of properties (numbers index arrays).
+func schemaAt(s *openapi3.Schema, path []string) *openapi3.Schema {
+	for _, seg := range path {
+		if s == nil {
+			return nil
+		}
+		if isIndex(seg) {
+			if s.Items == nil {
+				return nil
+			}
+			s = s.Items.Value
+			continue
+		}
+		p := properties(s)[seg]
+		if p == nil {
+			return nil
+		}
+		s = p.Value
+	}
+	return s
 }

@@ -201,6 +201,13 @@ type WireAnswer struct {
 	TokenAt                              []string
 	AccessToken, RefreshToken, TokenType string
 	Expiry                               string
+	ExpiryString                         bool // a numeric lifetime sent as a string
+	RefreshExpiry                        string
+	RefreshExpiryString                  bool
+	// Fixed are the other fields the answer's schema requires, with the
+	// values it gives them (const, enum, default, example, else the
+	// type's zero), so that a test double answers as the spec says.
+	Fixed map[string]any
 }
 
 // ErrorBody says which type decodes error answers with a status.
@@ -209,4 +216,9 @@ type ErrorBody struct {
 	Type        string // Go type name
 	CodePath    string // dot path in the JSON body, "" when none
 	MessagePath string
+	// CodeNumber says the code is a JSON number; Fixed are the other
+	// fields the error schema requires, as in WireAnswer.
+	CodeNumber bool
+	Codes      []string // the code's enum, when the spec gives one
+	Fixed      map[string]any
 }

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +75,16 @@ type Answer struct {
 	TokenType    string
 	Expiry       string
 	ExpiryUnit   Unit
+	ExpiryString bool // a numeric lifetime sent as a string ("3600")
+	// RefreshExpiry is the refresh token's expiry field, sent with a
+	// refresh token when the Provider has a RefreshLifetime.
+	RefreshExpiry       string
+	RefreshExpiryUnit   Unit
+	RefreshExpiryString bool
+	// Fixed holds the other fields the provider's answer has, by JSON
+	// name and nesting (an envelope's "success": true); the token's parts
+	// are set within it.
+	Fixed map[string]any
 }
 
 // Exchange is one token endpoint as the provider serves it.
@@ -91,6 +102,15 @@ type ErrorShape struct {
 	Status      string
 	CodePath    string // dot path; numbers index arrays
 	MessagePath string
+	// CodeNumber says the provider's code is a JSON number: the double
+	// sends the status. Fixed holds the error's other fields, as in
+	// Answer.
+	CodeNumber bool
+	// Codes are the codes the provider's spec allows; the double sends
+	// the one closest to what it means (AUTH_INVALID_CLIENT_CREDENTIALS
+	// for invalid_client).
+	Codes []string
+	Fixed map[string]any
 }
 
 // Provider is a provider's token endpoints as its descriptor describes them.
@@ -387,25 +407,60 @@ func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent 
 	}
 
 	a := x.Answer
-	tok := map[string]any{a.AccessToken: access}
+	doc := deepCopy(a.Fixed)
+	at := func(name string) []string { return append(slices.Clone(a.TokenAt), name) }
+	var root any = doc
+	root = set(root, at(a.AccessToken), access)
 	if a.TokenType != "" {
-		tok[a.TokenType] = "Bearer"
+		root = set(root, at(a.TokenType), "Bearer")
 	}
 	if newRefresh != "" {
-		tok[a.RefreshToken] = newRefresh
+		root = set(root, at(a.RefreshToken), newRefresh)
+		if a.RefreshExpiry != "" && s.p.RefreshLifetime > 0 {
+			root = set(root, at(a.RefreshExpiry), lifetimeValue(a.RefreshExpiryUnit, a.RefreshExpiryString, now, s.p.RefreshLifetime))
+		}
 	}
 	if a.Expiry != "" {
-		tok[a.Expiry] = expiry(a.ExpiryUnit, now, lifetime)
+		root = set(root, at(a.Expiry), lifetimeValue(a.ExpiryUnit, a.ExpiryString, now, lifetime))
 	}
-	var doc any = tok
-	for i := len(a.TokenAt) - 1; i >= 0; i-- {
-		doc = map[string]any{a.TokenAt[i]: doc}
+	writeJSON(w, http.StatusOK, root)
+}
+
+// lifetimeValue is a lifetime as the answer carries it: in its unit, as a
+// number or a numeric string.
+func lifetimeValue(u Unit, asString bool, now time.Time, lifetime time.Duration) any {
+	v := expiry(u, now, lifetime)
+	if n, ok := v.(int64); ok && asString {
+		return strconv.FormatInt(n, 10)
 	}
-	if len(a.TokenAt) > 0 {
-		// Envelopes in the wild say so beside the data.
-		doc.(map[string]any)["success"] = true
+	return v
+}
+
+// deepCopy copies decoded JSON, so that each answer starts afresh.
+func deepCopy(v any) map[string]any {
+	m, _ := deepCopyValue(v).(map[string]any)
+	if m == nil {
+		m = map[string]any{}
 	}
-	writeJSON(w, http.StatusOK, doc)
+	return m
+}
+
+func deepCopyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = deepCopyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = deepCopyValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 func expiry(u Unit, now time.Time, lifetime time.Duration) any {
@@ -444,18 +499,19 @@ func (s *Server) fail(w http.ResponseWriter, status int, code, message string) {
 	if shape == nil {
 		doc = map[string]any{"error": code, "error_description": message}
 	} else {
-		root := map[string]any{}
-		var v any = root
+		var v any = deepCopy(shape.Fixed)
 		if shape.CodePath != "" {
-			v = set(v, strings.Split(shape.CodePath, "."), code)
+			var c any = code
+			switch {
+			case shape.CodeNumber:
+				c = status
+			case len(shape.Codes) > 0:
+				c = closestCode(code, shape.Codes)
+			}
+			v = set(v, strings.Split(shape.CodePath, "."), c)
 		}
 		if shape.MessagePath != "" {
 			v = set(v, strings.Split(shape.MessagePath, "."), message)
-		}
-		if len(s.p.Obtain.Answer.TokenAt) > 0 {
-			if m, ok := v.(map[string]any); ok {
-				m["success"] = false
-			}
 		}
 		doc = v
 	}
@@ -557,4 +613,34 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// codeWords are the words a provider's own code may use for each of the
+// double's RFC 6749 codes.
+var codeWords = map[string][]string{
+	"invalid_client":  {"client", "credentials", "credential", "unauthorized", "authentication"},
+	"invalid_grant":   {"grant", "refresh", "token", "expired", "revoked"},
+	"invalid_request": {"request", "missing", "unsupported", "invalid", "field", "validation"},
+	"invalid_token":   {"token", "unauthorized", "expired"},
+	"injected_fault":  {"server", "internal", "unavailable", "error"},
+	"bad_gateway":     {"gateway", "upstream", "unavailable", "server"},
+}
+
+// closestCode is the code in codes sharing most words with what the
+// double means; the first on a tie.
+func closestCode(code string, codes []string) string {
+	want := codeWords[code]
+	best, score := codes[0], -1
+	for _, c := range codes {
+		n := 0
+		for _, w := range strings.FieldsFunc(strings.ToLower(c), func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ' ' }) {
+			if slices.Contains(want, w) {
+				n++
+			}
+		}
+		if n > score {
+			best, score = c, n
+		}
+	}
+	return best
 }

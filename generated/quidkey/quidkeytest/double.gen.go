@@ -19,26 +19,31 @@ var Provider = tokenstest.Provider{
 	Errors: []tokenstest.ErrorShape{
 		{
 			CodePath:    "error.code",
+			Fixed:       map[string]any{"success": false},
 			MessagePath: "error.message",
 			Status:      "400",
 		},
 		{
 			CodePath:    "error.code",
+			Fixed:       map[string]any{"success": false},
 			MessagePath: "error.message",
 			Status:      "401",
 		},
 		{
 			CodePath:    "error.code",
+			Fixed:       map[string]any{"success": false},
 			MessagePath: "error.message",
 			Status:      "409",
 		},
 		{
 			CodePath:    "error.code",
+			Fixed:       map[string]any{"success": false},
 			MessagePath: "error.message",
 			Status:      "429",
 		},
 		{
 			CodePath:    "error.code",
+			Fixed:       map[string]any{"success": false},
 			MessagePath: "error.message",
 			Status:      "503",
 		},
@@ -49,6 +54,7 @@ var Provider = tokenstest.Provider{
 			AccessToken:  "access_token",
 			Expiry:       "expires_in",
 			ExpiryUnit:   tokenstest.Seconds,
+			Fixed:        map[string]any{"success": true},
 			RefreshToken: "refresh_token",
 			TokenAt:      []string{"data"},
 			TokenType:    "token_type",
@@ -77,6 +83,7 @@ var Provider = tokenstest.Provider{
 			AccessToken:  "access_token",
 			Expiry:       "expires_in",
 			ExpiryUnit:   tokenstest.Seconds,
+			Fixed:        map[string]any{"success": true},
 			RefreshToken: "refresh_token",
 			TokenAt:      []string{"data"},
 			TokenType:    "token_type",

@@ -27,10 +27,11 @@ var Provider = tokenstest.Provider{
 	Name: "acme",
 	Obtain: tokenstest.Exchange{
 		Answer: tokenstest.Answer{
-			AccessToken: "access_token",
-			Expiry:      "expires_in",
-			ExpiryUnit:  tokenstest.Seconds,
-			TokenType:   "token_type",
+			AccessToken:  "access_token",
+			Expiry:       "expires_in",
+			ExpiryString: true,
+			ExpiryUnit:   tokenstest.Seconds,
+			TokenType:    "token_type",
 		},
 		BasicAuth: true,
 		Encoding:  tokenstest.Form,

@@ -15,11 +15,13 @@ var Provider = tokenstest.Provider{
 	Name: "rotor",
 	Obtain: tokenstest.Exchange{
 		Answer: tokenstest.Answer{
-			AccessToken:  "accessToken",
-			Expiry:       "expiresAt",
-			ExpiryUnit:   tokenstest.RFC3339,
-			RefreshToken: "refreshToken",
-			TokenAt:      []string{"token"},
+			AccessToken:       "accessToken",
+			Expiry:            "expiresAt",
+			ExpiryUnit:        tokenstest.RFC3339,
+			RefreshExpiry:     "refreshExpiresIn",
+			RefreshExpiryUnit: tokenstest.Milliseconds,
+			RefreshToken:      "refreshToken",
+			TokenAt:           []string{"token"},
 		},
 		Encoding: tokenstest.JSON,
 		Fields: []tokenstest.Field{
@@ -42,11 +44,13 @@ var Provider = tokenstest.Provider{
 	},
 	Refresh: &tokenstest.Exchange{
 		Answer: tokenstest.Answer{
-			AccessToken:  "accessToken",
-			Expiry:       "expiresAt",
-			ExpiryUnit:   tokenstest.RFC3339,
-			RefreshToken: "refreshToken",
-			TokenAt:      []string{"token"},
+			AccessToken:       "accessToken",
+			Expiry:            "expiresAt",
+			ExpiryUnit:        tokenstest.RFC3339,
+			RefreshExpiry:     "refreshExpiresIn",
+			RefreshExpiryUnit: tokenstest.Milliseconds,
+			RefreshToken:      "refreshToken",
+			TokenAt:           []string{"token"},
 		},
 		Encoding: tokenstest.JSON,
 		Fields: []tokenstest.Field{
