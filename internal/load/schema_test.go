@@ -3,6 +3,7 @@ package load_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,6 +44,37 @@ func TestJSONSchema(t *testing.T) {
 			t.Errorf("%s is invalid, but the JSON Schema accepts it", p)
 		}
 	}
+
+	// One mistake, one message: a typo deep in the token or refresh
+	// section is the only error an editor shows, not every key around it.
+	for _, typo := range []string{
+		"token:\n  operation: x\n  method: X\n  request:\n    encodng: json\n",
+		"token:\n  operation: x\n  method: X\nrefresh:\n  strategy: endpoint\n  response:\n    expiry_unt: seconds\n",
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "authgen.yaml")
+		os.WriteFile(path, []byte("version: 1\npackage: acme\nspec: openapi.yaml\n"+typo), 0o644)
+		err := schema.Validate(yamlDoc(t, path))
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("%q: err = %v, want a validation error", typo, err)
+		}
+		if n := leaves(ve); n != 1 {
+			t.Errorf("%q: %d errors, want 1:\n%v", typo, n, err)
+		}
+	}
+}
+
+// leaves counts the errors a validation error reports, as editors list them.
+func leaves(e *jsonschema.ValidationError) int {
+	if len(e.Causes) == 0 {
+		return 1
+	}
+	n := 0
+	for _, c := range e.Causes {
+		n += leaves(c)
+	}
+	return n
 }
 
 // yamlDoc reads YAML as the JSON values a schema validator expects.
