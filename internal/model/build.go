@@ -221,6 +221,22 @@ func (b *builder) exchanges(p *Provider) {
 		if r.Operation.Set || r.Method.Set {
 			b.l.Addf(cmpPos(r.Operation, r.Method), "refresh strategy \"grant\" uses the token operation: remove refresh.operation and refresh.method (or use strategy \"endpoint\")")
 		}
+		// What the token operation decides for both grants is not said
+		// again here: said, it would be ignored.
+		for _, s := range []struct {
+			v   load.Str
+			key string
+		}{{r.Request.Encoding, "refresh.request.encoding"}, {r.Request.ClientAuth, "refresh.request.client_auth"}} {
+			if s.v.Set {
+				b.l.Addf(s.v.Pos, "%s has no effect with refresh strategy \"grant\": the token operation's applies (set it under token.request)", s.key)
+			}
+		}
+		if len(r.PathParams) > 0 {
+			b.l.Addf(r.PathParams[0].Key.Pos, "refresh.path_params has no effect with refresh strategy \"grant\": the token operation's path applies (set them under token.path_params)")
+		}
+		if r.Response.Pos != r.Pos {
+			b.l.Addf(r.Response.Pos, "refresh.response has no effect with refresh strategy \"grant\": a refresh is answered as the token operation is (describe it under token.response)")
+		}
 		p.Refresh = b.exchange(r.Request, tokReq, tok, "refresh.request", ValueRefreshToken)
 	case RefreshEndpoint:
 		x := r.Exchange
