@@ -497,6 +497,15 @@ func TestSourceRefresh(t *testing.T) {
 			sent:     []string{"rt-1", "rt-1"},
 		},
 		{
+			// rotates: false says the old one is not spent by a refresh,
+			// not that no new one comes: one that does is the newest, and
+			// the one sent next.
+			name:     "non-rotating takes a new one that arrives anyway",
+			answerRT: func(n int64) tokens.Secret { return tokens.Secret(fmt.Sprintf("rt-%d", n)) },
+			kinds:    []tokens.FetchKind{tokens.FetchRefresh, tokens.FetchRefresh},
+			sent:     []string{"rt-1", "rt-2"},
+		},
+		{
 			name:     "lifetime counts from the grant that carried it",
 			cfg:      tokens.Config{RefreshTokenLifetime: 90 * time.Minute},
 			answerRT: func(int64) tokens.Secret { return "" },
