@@ -52,6 +52,8 @@
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags
 //	  	generate no methods for operations with these comma-separated tags
+//	-force
+//	  	overwrite or remove generated files that were changed by hand
 //	-include-operations operations
 //	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
 //	-include-tags tags
@@ -66,6 +68,7 @@
 //	  	generate from this OpenAPI file alone (an RFC 6749 provider), without a descriptor
 //	-strict
 //	  	make problems in parts of the spec authgen does not read errors, not warnings
+//	-v	list every file written or left unchanged (removals are always listed)
 //	-version
 //	  	print the version and exit
 package main

@@ -2,6 +2,7 @@
 // source: ../../specs/dollr/authgen.yaml
 // source: ../../specs/dollr/openapi.yaml
 // inputs: sha256:5982ca4f291d5666
+// content: sha256:0a2c71efceedc236
 
 package dollr
 

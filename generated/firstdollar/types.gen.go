@@ -2,6 +2,7 @@
 // source: ../../specs/firstdollar/authgen.yaml
 // source: ../../specs/firstdollar/openapi.yaml
 // inputs: sha256:7519067b1957237d
+// content: sha256:475374ec3a71eabb
 
 package firstdollar
 

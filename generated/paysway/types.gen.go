@@ -2,6 +2,7 @@
 // source: ../../specs/paysway/authgen.yaml
 // source: ../../specs/paysway/openapi.yaml
 // inputs: sha256:32a24aa2f871bbb1
+// content: sha256:f0a5fa23620f5ed1
 
 package paysway
 

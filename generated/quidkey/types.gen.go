@@ -2,6 +2,7 @@
 // source: ../../specs/quidkey/authgen.yaml
 // source: ../../specs/quidkey/openapi.yaml
 // inputs: sha256:46ed94edfc5bfac2
+// content: sha256:5647a47d8730d7ca
 
 package quidkey
 

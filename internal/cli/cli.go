@@ -111,6 +111,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.ExcludeOperations, "exclude-operations", "", "generate no methods for these comma-separated `operations`")
 	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
+	verbose := fs.Bool("v", false, "list every file written or left unchanged (removals are always listed)")
+	force := fs.Bool("force", false, "overwrite or remove generated files that were changed by hand")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -149,7 +151,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := Write(opts.Out, files); err != nil {
+	wo := WriteOptions{Force: *force, Removed: stderr}
+	if *verbose {
+		wo.Log = stderr
+	}
+	if err := Write(opts.Out, files, wo); err != nil {
 		fmt.Fprintln(stderr, "authgen:", err)
 		return 2
 	}
@@ -339,29 +345,70 @@ func unified(w io.Writer, from, to, a, b string) error {
 
 // Write writes the files whose bytes changed and removes files authgen
 // generated earlier but no longer produces. Nothing else in dir is touched.
-func Write(dir string, files []emit.File) error {
+func Write(dir string, files []emit.File, opts WriteOptions) error {
+	orphans, err := orphans(dir, files)
+	if err != nil {
+		return err
+	}
+	// Hand-edited files are found before anything is written, so that a
+	// refused run changes nothing.
+	var edited []string
+	for _, name := range append(filesPaths(files), orphans...) {
+		old, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil && emit.Edited(old) {
+			edited = append(edited, filepath.Join(dir, name))
+		}
+	}
+	if len(edited) > 0 && !opts.Force {
+		return fmt.Errorf("authgen: %s changed since authgen wrote it: -force overwrites the changes (a generated file is rewritten on every run; change the spec or the descriptor instead)", strings.Join(edited, ", "))
+	}
+	say := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.Path)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
+			say("unchanged %s", path)
 			continue
 		}
 		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
 			return err
 		}
-	}
-	orphans, err := orphans(dir, files)
-	if err != nil {
-		return err
+		say("wrote %s", path)
 	}
 	for _, name := range orphans {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+		path := filepath.Join(dir, name)
+		if err := os.Remove(path); err != nil {
 			return err
+		}
+		if opts.Removed != nil {
+			fmt.Fprintf(opts.Removed, "authgen: removed %s: it is no longer generated\n", path)
 		}
 	}
 	return nil
+}
+
+// WriteOptions say how Write treats what is already there.
+type WriteOptions struct {
+	// Force overwrites (or removes) generated files changed by hand.
+	Force bool
+	// Log, if set, gets a line for every file written or left unchanged.
+	Log io.Writer
+	// Removed gets a line for every stale file removed.
+	Removed io.Writer
+}
+
+func filesPaths(files []emit.File) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.Path
+	}
+	return out
 }
 
 // orphans are *.gen.go files with authgen's header, in dir or in a

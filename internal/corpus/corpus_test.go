@@ -123,7 +123,7 @@ func (c corpusCase) run(t *testing.T, root, goVersion string) {
 			t.Fatalf("the generated package is not named %s", c.pkg)
 		}
 	}
-	if err := cli.Write(opts.Out, files); err != nil {
+	if err := cli.Write(opts.Out, files, cli.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(mod, "go.mod"), fmt.Sprintf("module corpus.test/%s\n\ngo %s\n\nrequire github.com/authgen/authgen v0.0.0\n\nreplace github.com/authgen/authgen => %s\n",

@@ -4,6 +4,7 @@
 package emit
 
 import (
+	"crypto/sha256"
 	"bytes"
 	"fmt"
 	"go/ast"
@@ -61,7 +62,36 @@ func Generate(p *model.Provider) ([]File, error) {
 	// generateTypes; their imports are grouped by the template.
 	files = append(files, File{Path: "types.gen.go", Data: types})
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	for i := range files {
+		files[i].Data = Stamp(files[i].Data)
+	}
 	return files, nil
+}
+
+// contentLine records, in a generated file's header, the digest of the
+// rest of the file: authgen then tells a hand-edited file from one it
+// wrote, and does not overwrite the edits without being told to.
+const contentLine = "// content: sha256:"
+
+// Stamp adds the content line at the end of the header, the comment
+// lines before the first blank line.
+func Stamp(data []byte) []byte {
+	head, body, _ := bytes.Cut(data, []byte("\n\n"))
+	sum := sha256.Sum256(data)
+	return slices.Concat(head, []byte(fmt.Sprintf("\n%s%x\n\n", contentLine, sum[:8])), body)
+}
+
+// Edited reports whether a file authgen wrote has been changed since: its
+// content line no longer matches the rest. A file without one (or not
+// authgen's) is not judged.
+func Edited(data []byte) bool {
+	head, body, ok := bytes.Cut(data, []byte("\n\n"))
+	i := bytes.LastIndex(head, []byte("\n"+contentLine))
+	if !ok || i < 0 {
+		return false
+	}
+	sum := sha256.Sum256(slices.Concat(head[:i], []byte("\n\n"), body))
+	return string(head[i+1+len(contentLine):]) != fmt.Sprintf("%x", sum[:8])
 }
 
 // generateRest prints and formats the client and the test double.

@@ -39,9 +39,15 @@ func TestHeaderAndDeterminism(t *testing.T) {
 		}
 	}
 	for _, f := range first {
-		lines := strings.SplitN(string(f.Data), "\n", 6)
-		if !generatedRE.MatchString(lines[0]) || lines[1] != "// source: specs/dollr/authgen.yaml" || lines[2] != "// source: specs/dollr/openapi.yaml" || lines[3] != "// inputs: sha256:0123456789abcdef" || lines[4] != "" {
-			t.Errorf("%s header = %q", f.Path, lines[:5])
+		lines := strings.SplitN(string(f.Data), "\n", 7)
+		if !generatedRE.MatchString(lines[0]) || lines[1] != "// source: specs/dollr/authgen.yaml" || lines[2] != "// source: specs/dollr/openapi.yaml" || lines[3] != "// inputs: sha256:0123456789abcdef" || !strings.HasPrefix(lines[4], "// content: sha256:") || lines[5] != "" {
+			t.Errorf("%s header = %q", f.Path, lines[:6])
+		}
+		if emit.Edited(f.Data) {
+			t.Errorf("%s: its content line does not match it", f.Path)
+		}
+		if edited := strings.Replace(string(f.Data), "package", "package ", 1); !emit.Edited([]byte(edited)) {
+			t.Errorf("%s: an edit goes unnoticed", f.Path)
 		}
 		if strings.Contains(string(f.Data), "oapi-codegen version") {
 			t.Errorf("%s carries a tool version, which churns golden files", f.Path)

@@ -2,6 +2,7 @@
 // source: ../specs/acme/authgen.yaml
 // source: ../specs/acme/openapi.yaml
 // inputs: sha256:2779fc1c1900bef0
+// content: sha256:92c85ec2b9f67c86
 
 package acme
 

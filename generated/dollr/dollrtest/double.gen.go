@@ -2,6 +2,7 @@
 // source: ../../specs/dollr/authgen.yaml
 // source: ../../specs/dollr/openapi.yaml
 // inputs: sha256:5982ca4f291d5666
+// content: sha256:dbbde514b3d973dd
 
 // Package dollrtest runs a fake Dollr for tests of code that uses package dollr.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

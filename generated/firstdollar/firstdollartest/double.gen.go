@@ -2,6 +2,7 @@
 // source: ../../specs/firstdollar/authgen.yaml
 // source: ../../specs/firstdollar/openapi.yaml
 // inputs: sha256:7519067b1957237d
+// content: sha256:79ddd608b310220d
 
 // Package firstdollartest runs a fake First Dollar for tests of code that uses package firstdollar.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

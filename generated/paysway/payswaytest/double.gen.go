@@ -2,6 +2,7 @@
 // source: ../../specs/paysway/authgen.yaml
 // source: ../../specs/paysway/openapi.yaml
 // inputs: sha256:32a24aa2f871bbb1
+// content: sha256:94365abe6c80201e
 
 // Package payswaytest runs a fake Paysway for tests of code that uses package paysway.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

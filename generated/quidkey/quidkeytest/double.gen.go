@@ -2,6 +2,7 @@
 // source: ../../specs/quidkey/authgen.yaml
 // source: ../../specs/quidkey/openapi.yaml
 // inputs: sha256:46ed94edfc5bfac2
+// content: sha256:463dba0222cd7f53
 
 // Package quidkeytest runs a fake Quidkey for tests of code that uses package quidkey.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

@@ -2,6 +2,7 @@
 // source: ../specs/acme/authgen.yaml
 // source: ../specs/acme/openapi.yaml
 // inputs: sha256:2779fc1c1900bef0
+// content: sha256:c3613071b51501e4
 
 // Package acmetest runs a fake Acme Payments for tests of code that uses package acme.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4bc8f5adc9b1ef11
+// content: sha256:5b1438c6889e8617
 
 package wrapped
 

@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4443cf8a3dda6852
+// content: sha256:cd91eb97ac5fbd24
 
 package acme
 

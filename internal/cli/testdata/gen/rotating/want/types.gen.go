@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4130085970718357
+// content: sha256:eefa182af7a31ffe
 
 package rotor
 

@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:48d9a88751d2b69f
+// content: sha256:947e973ca4e6c84d
 
 package shapes
 

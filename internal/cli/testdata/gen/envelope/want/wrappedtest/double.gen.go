@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4bc8f5adc9b1ef11
+// content: sha256:1abf2b2c86a43994
 
 // Package wrappedtest runs a fake wrapped for tests of code that uses package wrapped.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4443cf8a3dda6852
+// content: sha256:c22958f41bc4b5bc
 
 // Package acmetest runs a fake Acme Pay for tests of code that uses package acme.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

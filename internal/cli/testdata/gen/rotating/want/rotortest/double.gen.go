@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:4130085970718357
+// content: sha256:0bf922034179fa74
 
 // Package rotortest runs a fake rotor for tests of code that uses package rotor.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry

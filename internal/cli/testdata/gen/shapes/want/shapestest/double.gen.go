@@ -2,6 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:48d9a88751d2b69f
+// content: sha256:99061fcdbf9daddb
 
 // Package shapestest runs a fake shapes for tests of code that uses package shapes.
 // The fake is as strict as the descriptor: the same encoding, fields, expiry
