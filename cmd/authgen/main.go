@@ -8,6 +8,7 @@
 //
 //	authgen [flags] DESCRIPTOR
 //	authgen [flags] -spec OPENAPI
+//	authgen [flags] -config FILE
 //
 // The descriptor (authgen.yaml) names the spec and says what a spec cannot:
 // the token's expiry unit, the refresh strategy, where the token sits in the
@@ -25,6 +26,17 @@
 // authgen writes client.gen.go, types.gen.go and <package>test/double.gen.go
 // into the output directory, rewriting only files whose bytes change and
 // removing *.gen.go files it generated earlier but no longer produces.
+//
+// With -config, authgen generates every provider a YAML file lists, so that
+// one go:generate line serves them all:
+//
+//	version: 1
+//	providers:
+//	  - descriptor: specs/acme/authgen.yaml
+//	    out: acme
+//	  - spec: specs/std/openapi.yaml
+//	    out: std
+//	    client_auth: post
 //
 // Examples:
 //
@@ -48,6 +60,8 @@
 //	  	write nothing; exit 1 with a diff if the output directory is not up to date
 //	-client-auth basic
 //	  	with -spec: client authentication, basic (client_secret_basic) or post (client_secret_post) (default "basic")
+//	-config file
+//	  	generate every provider this YAML file lists (descriptors or specs, each with its out directory)
 //	-exclude-operations operations
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags

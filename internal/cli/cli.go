@@ -4,6 +4,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"flag"
@@ -38,6 +39,7 @@ Usage:
 
 	authgen [flags] DESCRIPTOR
 	authgen [flags] -spec OPENAPI
+	authgen [flags] -config FILE
 
 The descriptor (authgen.yaml) names the spec and says what a spec cannot:
 the token's expiry unit, the refresh strategy, where the token sits in the
@@ -55,6 +57,17 @@ operations and their schemas) are errors.
 authgen writes client.gen.go, types.gen.go and <package>test/double.gen.go
 into the output directory, rewriting only files whose bytes change and
 removing *.gen.go files it generated earlier but no longer produces.
+
+With -config, authgen generates every provider a YAML file lists, so that
+one go:generate line serves them all:
+
+	version: 1
+	providers:
+	  - descriptor: specs/acme/authgen.yaml
+	    out: acme
+	  - spec: specs/std/openapi.yaml
+	    out: std
+	    client_auth: post
 
 Examples:
 
@@ -113,6 +126,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	verbose := fs.Bool("v", false, "list every file written or left unchanged (removals are always listed)")
 	force := fs.Bool("force", false, "overwrite or remove generated files that were changed by hand")
+	config := fs.String("config", "", "generate every provider this YAML `file` lists (descriptors or specs, each with its out directory)")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -128,18 +142,31 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
 	}
-	if msg := checkArgs(fs, opts.Spec != ""); msg != "" {
+	if msg := checkArgs(fs, opts.Spec != "", *config != ""); msg != "" {
 		fmt.Fprintf(stderr, "authgen: %s (authgen -h says more)\n", msg)
 		return 2
 	}
+	wo := WriteOptions{Force: *force, Removed: stderr}
+	if *verbose {
+		wo.Log = stderr
+	}
+	if *config != "" {
+		return runConfig(*config, opts, *check, wo, stderr)
+	}
 	opts.Descriptor = fs.Arg(0)
+	return runOne(opts, *check, wo, stderr)
+}
+
+// runOne generates one provider and checks or writes it, returning the
+// exit code.
+func runOne(opts Options, check bool, wo WriteOptions, stderr io.Writer) int {
 	opts.Warnings = stderr
 	files, err := Generate(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if *check {
+	if check {
 		diff, err := Diff(opts.Out, files)
 		if err != nil {
 			fmt.Fprintln(stderr, "authgen:", err)
@@ -151,15 +178,51 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	wo := WriteOptions{Force: *force, Removed: stderr}
-	if *verbose {
-		wo.Log = stderr
-	}
 	if err := Write(opts.Out, files, wo); err != nil {
 		fmt.Fprintln(stderr, "authgen:", err)
 		return 2
 	}
 	return 0
+}
+
+// runConfig generates every provider a config lists, each as its own run
+// would, and returns the worst exit code.
+func runConfig(path string, global Options, check bool, wo WriteOptions, stderr io.Writer) int {
+	var l diag.List
+	c := load.ReadConfig(path, &l)
+	if err := l.Err(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	dir := filepath.Dir(path)
+	rel := func(s load.Str) string {
+		switch {
+		case !s.Set:
+			return ""
+		case filepath.IsAbs(s.Value):
+			return s.Value
+		}
+		return filepath.Join(dir, s.Value)
+	}
+	strs := func(list []load.Str) string {
+		var out []string
+		for _, s := range list {
+			out = append(out, s.Value)
+		}
+		return strings.Join(out, ",")
+	}
+	code := 0
+	for _, e := range c.Providers {
+		opts := Options{
+			Descriptor: rel(e.Descriptor), Spec: rel(e.Spec), Out: rel(e.Out), Package: e.Package.Value,
+			ClientAuth: cmp.Or(e.ClientAuth.Value, "basic"), Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value,
+			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
+			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
+			Strict: global.Strict,
+		}
+		code = max(code, runOne(opts, check, wo, stderr))
+	}
+	return code
 }
 
 // Generate runs the pipeline for one descriptor. Source paths in the
@@ -451,8 +514,23 @@ func orphans(dir string, files []emit.File) ([]string, error) {
 // checkArgs says why the arguments do not make a run, "" when they do:
 // one descriptor, or -spec and none; flags only for -spec are refused
 // without it, rather than ignored.
-func checkArgs(fs *flag.FlagSet, spec bool) string {
+func checkArgs(fs *flag.FlagSet, spec, config bool) string {
 	args := fs.Args()
+	if config {
+		var refused []string
+		fs.Visit(func(f *flag.Flag) {
+			if !slices.Contains([]string{"config", "check", "v", "force", "strict"}, f.Name) {
+				refused = append(refused, "-"+f.Name)
+			}
+		})
+		switch {
+		case len(args) > 0:
+			return fmt.Sprintf("-config lists the providers: drop %s", strings.Join(args, " "))
+		case len(refused) > 0:
+			return fmt.Sprintf("%s: not with -config, whose entries say these per provider", strings.Join(refused, ", "))
+		}
+		return ""
+	}
 	switch {
 	case spec && len(args) > 0:
 		return fmt.Sprintf("-spec generates from the spec alone: drop the descriptor %s, or drop -spec", strings.Join(args, " "))

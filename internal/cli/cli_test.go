@@ -447,3 +447,47 @@ func TestHandEditedAndStaleFiles(t *testing.T) {
 		t.Error("-force did not restore the generated file")
 	}
 }
+
+// One config generates several providers; its mistakes are positioned,
+// and -check fails when any one is stale.
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	abs, _ := filepath.Abs(filepath.Join("..", "..", "specs"))
+	conf := filepath.Join(dir, "authgen.yaml")
+	write := func(s string) { os.WriteFile(conf, []byte(s), 0o644) }
+	spec, _ := filepath.Abs(filepath.Join("..", "conformance", "testdata", "openapi.yaml"))
+	write("version: 1\nproviders:\n  - descriptor: " + filepath.Join(abs, "dollr", "authgen.yaml") + "\n    out: dollr\n  - spec: " + spec + "\n    out: std\n    client_auth: post\n")
+	var stderr bytes.Buffer
+	if code := cli.Run([]string{"-config", conf}, io.Discard, &stderr); code != 0 {
+		t.Fatalf("-config = %d %s", code, stderr.String())
+	}
+	for _, f := range []string{"dollr/client.gen.go", "std/client.gen.go", "std/stdpaytest/double.gen.go"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s not generated: %v", f, err)
+		}
+	}
+	if code := cli.Run([]string{"-check", "-config", conf}, io.Discard, io.Discard); code != 0 {
+		t.Errorf("-check on fresh output = %d", code)
+	}
+	os.Remove(filepath.Join(dir, "std", "types.gen.go"))
+	if code := cli.Run([]string{"-check", "-config", conf}, io.Discard, io.Discard); code != 1 {
+		t.Errorf("-check with one provider stale = %d, want 1", code)
+	}
+
+	write("version: 1\nproviders:\n  - descriptor: a.yaml\n    spec: b.yaml\n    out: x\n  - descriptor: c.yaml\n    base_url: https://x.test\n    out: y\n  - spec: d.yaml\n")
+	stderr.Reset()
+	code := cli.Run([]string{"-config", conf}, io.Discard, &stderr)
+	for _, want := range []string{
+		conf + ":3:5: providers[0] needs a descriptor or a spec, and not both",
+		conf + ":7:15: providers[1]: client_auth, scheme and base_url go with spec",
+		conf + ":9:5: providers[2] has no out directory",
+	} {
+		if code != 2 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("bad config = %d %q, want %q", code, stderr.String(), want)
+		}
+	}
+	stderr.Reset()
+	if code := cli.Run([]string{"-config", conf, "-out", "x"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "-out: not with -config") {
+		t.Errorf("-config -out = %d %q", code, stderr.String())
+	}
+}
