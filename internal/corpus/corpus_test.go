@@ -3,6 +3,7 @@ package corpus_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +14,9 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/internal/cli"
+	"github.com/authgen/authgen/internal/diag"
+	"github.com/authgen/authgen/internal/load"
+	"github.com/authgen/authgen/internal/specdouble"
 )
 
 // npmAPIs is where `make corpus` installs the APIs-guru directory's specs.
@@ -133,12 +137,14 @@ func (c corpusCase) run(t *testing.T, root, goVersion string) {
 	copyFile(t, filepath.Join(opts.Out, "call_test.go"), filepath.Join(dir, "call_test.go.txt"))
 
 	start = time.Now()
-	goCmd(t, mod, "vet", "./...")
+	goCmd(t, mod, nil, "vet", "./...")
 	vetted := time.Since(start)
 	start = time.Now()
 	// Without -race: a call test runs one call, and the runtime it goes
 	// through is race-tested in this module.
-	goCmd(t, mod, "test", "-count=1", "./...")
+	answers := filepath.Join(mod, "token-answers.json")
+	goCmd(t, mod, []string{"CORPUS_TOKEN_ANSWERS=" + answers}, "test", "-count=1", "./...")
+	checkTokenAnswers(t, opts, answers)
 	t.Logf("%d operations, %d KB generated, %d warnings; generate %v, vet %v, test %v",
 		ops, size/1024, bytes.Count(warnings.Bytes(), []byte("\n")),
 		generated.Round(time.Millisecond), vetted.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
@@ -175,11 +181,11 @@ func npmSpec(t *testing.T, c corpusCase) string {
 // is the toolchain's go: go test puts GOROOT/bin first in PATH. The module
 // resolves its dependencies as the main module pins them (its go.sum),
 // through the module cache or proxy.
-func goCmd(t *testing.T, dir string, args ...string) {
+func goCmd(t *testing.T, dir string, env []string, args ...string) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), "go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Env = append(append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -207,4 +213,37 @@ func copyFile(t *testing.T, dst, src string) {
 		t.Fatal(err)
 	}
 	write(t, dst, string(data))
+}
+
+// checkTokenAnswers validates the token answers the generated double gave
+// in the case's test against the spec: the double is the provider.
+func checkTokenAnswers(t *testing.T, opts cli.Options, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the case's test recorded no token answers: %v", err)
+	}
+	var answers []specdouble.Answer
+	if err := json.Unmarshal(data, &answers); err != nil || len(answers) == 0 {
+		t.Fatalf("token answers: %v (%d)", err, len(answers))
+	}
+	var l diag.List
+	var spec *load.Spec
+	if opts.Descriptor != "" {
+		d := load.ReadDescriptor(opts.Descriptor, &l)
+		spec = load.ReadSpec(filepath.Join(filepath.Dir(opts.Descriptor), d.Spec.Value), d.Spec.Pos, &l)
+	} else if spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l); spec != nil {
+		// Adds RFC 6749's token operation where the spec only names it.
+		spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+	}
+	if err := l.Err(); err != nil || spec == nil {
+		t.Fatalf("loading the spec again: %v", err)
+	}
+	problems, undocumented := specdouble.Check(spec.Doc, answers)
+	for _, p := range problems {
+		t.Errorf("the double is not the provider: %s", p)
+	}
+	for _, u := range undocumented {
+		t.Logf("the spec documents no answer for %s", u)
+	}
 }

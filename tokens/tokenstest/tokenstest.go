@@ -153,6 +153,7 @@ type Server struct {
 	spent    map[string]bool      // rotated refresh tokens
 	faults   []int
 	lose     int // token answers to drop after acting on the request
+	answers  []TokenAnswer
 	counts   Counts
 	serial   int
 	mux      *http.ServeMux // API routes behind the bearer check
@@ -225,6 +226,44 @@ func (s *Server) LoseAnswers(n int) {
 	s.lose += n
 }
 
+// TokenAnswer is an answer the server gave a token request.
+type TokenAnswer struct {
+	Method, Path string
+	Status       int
+	Body         []byte
+}
+
+// TokenAnswers returns the answers given to token requests so far, for
+// checking them against the provider's spec.
+func (s *Server) TokenAnswers() []TokenAnswer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.answers)
+}
+
+// recording keeps what a handler wrote.
+type recording struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (r *recording) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recording) Write(b []byte) (int, error) {
+	r.body = append(r.body, b...)
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) record(r *http.Request, rec *recording) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers = append(s.answers, TokenAnswer{Method: r.Method, Path: r.URL.Path, Status: rec.status, Body: rec.body})
+}
+
 // Counts returns the requests answered so far.
 func (s *Server) Counts() Counts {
 	s.mu.Lock()
@@ -247,9 +286,13 @@ func (s *Server) HandleAnonymous(pattern string, h http.Handler) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.matches(r, s.p.Refresh) && (s.p.Refresh.Path != s.p.Obtain.Path || s.isRefreshGrant(r)):
-		s.token(w, r, s.p.Refresh, true)
+		rec := &recording{ResponseWriter: w, status: http.StatusOK}
+		s.token(rec, r, s.p.Refresh, true)
+		s.record(r, rec)
 	case s.matches(r, &s.p.Obtain):
-		s.token(w, r, &s.p.Obtain, false)
+		rec := &recording{ResponseWriter: w, status: http.StatusOK}
+		s.token(rec, r, &s.p.Obtain, false)
+		s.record(r, rec)
 	default:
 		if _, pattern := s.open.Handler(r); pattern != "" {
 			s.mu.Lock()
