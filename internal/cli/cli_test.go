@@ -491,3 +491,19 @@ func TestConfig(t *testing.T) {
 		t.Errorf("-config -out = %d %q", code, stderr.String())
 	}
 }
+
+// What the spec says and authgen does not use is said, with its place:
+// a provider's x-go-type hint, a tokenUrl that is not the operation the
+// descriptor names.
+func TestIgnoredInputsAreSaid(t *testing.T) {
+	var stderr bytes.Buffer
+	code := cli.Run([]string{"-out", t.TempDir(), "testdata/warnings/authgen.yaml"}, io.Discard, &stderr)
+	for _, want := range []string{
+		`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
+		`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
+	} {
+		if code != 0 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("authgen = %d %q, want %q", code, stderr.String(), want)
+		}
+	}
+}

@@ -180,6 +180,7 @@ func (b *builder) build() *Provider {
 		b.exchanges(p)
 	}
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
+	b.tokenURLs(p)
 	b.operations(p)
 	b.declaredErrors(p)
 	b.nameTypes(p)
@@ -270,6 +271,34 @@ func (b *builder) baseURL() string {
 	}
 	b.l.Addf(d.Pos, "missing base_url (the spec declares no absolute server URL to default to)")
 	return ""
+}
+
+// tokenURLs says when the spec declares client-credentials token URLs
+// that are not the token operation the descriptor names: what the spec
+// says there is then not what authgen calls.
+func (b *builder) tokenURLs(p *Provider) {
+	if b.d.Path == "" || b.tokenOp == nil || b.s.Doc.Components == nil {
+		return // zero-config takes the token URL from the scheme itself
+	}
+	var other []*openapi3.OAuthFlow
+	for _, name := range slices.Sorted(maps.Keys(b.s.Doc.Components.SecuritySchemes)) {
+		ss := b.s.Doc.Components.SecuritySchemes[name]
+		if ss == nil || ss.Value == nil || ss.Value.Flows == nil || ss.Value.Flows.ClientCredentials == nil {
+			continue
+		}
+		flow := ss.Value.Flows.ClientCredentials
+		u, err := url.Parse(flow.TokenURL)
+		if err != nil {
+			continue
+		}
+		if strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(b.tokenOp.Path, "/") || strings.HasSuffix(u.Path, b.tokenOp.Path) {
+			return
+		}
+		other = append(other, flow)
+	}
+	for _, flow := range other {
+		b.l.Warnf(b.s.Pos(flow.Origin, "tokenUrl"), "the spec's clientCredentials tokenUrl is %q, but the descriptor's token operation is %s %s: authgen calls the operation", flow.TokenURL, b.tokenOp.Method, b.tokenOp.Path)
+	}
 }
 
 // tokenBaseURL is the token endpoints' base URL when it is not api: the

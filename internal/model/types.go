@@ -91,7 +91,7 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 		return
 	}
 	seen[s] = true
-	dropVendorGoType(s)
+	b.dropVendorGoType(s)
 	visit := func(sr *openapi3.SchemaRef) {
 		if sr == nil {
 			return
@@ -125,10 +125,11 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 // dropVendorGoType removes an x-go-type a provider wrote for its own
 // generator: it names packages (often internal ones) that the users of a
 // generated client cannot import. authgen's own, of the runtime package,
-// stays.
-func dropVendorGoType(s *openapi3.Schema) {
+// stays. An input authgen does not use is said, not dropped silently.
+func (b *builder) dropVendorGoType(s *openapi3.Schema) {
 	imp, _ := s.Extensions[extGoTypeImp].(map[string]any)
-	if _, ok := s.Extensions[extGoType]; ok && (imp == nil || imp["path"] != RuntimeImport) {
+	if t, ok := s.Extensions[extGoType]; ok && (imp == nil || imp["path"] != RuntimeImport) {
+		b.l.Warnf(b.s.Pos(s.Origin, extGoType), "x-go-type %v is the provider's hint for its own generator: authgen generates the type from the schema instead", t)
 		delete(s.Extensions, extGoType)
 		delete(s.Extensions, extGoTypeImp)
 	}
