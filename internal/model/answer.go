@@ -102,6 +102,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		// takes the provider's word as a plain string.
 		setExt(prop, extGoType, "string")
 	}
+	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
 	a.ExpiryUnit = enum(b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
 	if !r.ExpiryUnit.Set {
 		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s)", what, diag.Quote(names(expiryUnits)...))
@@ -152,18 +153,27 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 		b.l.Addf(unitAt.Pos, "%s is %q, but the spec says %q is a %s string: every answer would fail to decode (want \"rfc3339\")", unitKey, names(expiryUnits)[unit-1], at.Value, prop.Format)
 		return
 	}
-	if unit <= Milliseconds {
+	if unit <= Milliseconds && !b.unitConfirmed {
 		// The first unit the description names is what it states; others
-		// come after (an example converted, "1800000 = 30 minutes").
+		// come after (an example converted, "1800000 = 30 minutes"). A
+		// descriptor that means another says so with unit_confirmed.
 		text := strings.TrimSpace(prop.Title + " " + prop.Description)
-		if w := unitWords.FindString(text); w != "" {
+		var said []string
+		for _, w := range unitWords.FindAllString(text, -1) {
 			w = strings.TrimSuffix(strings.ToLower(w), "s")
 			if w == "milli" {
 				w = "millisecond"
 			}
-			if w+"s" != names(expiryUnits)[unit-1] {
-				b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree", unitKey, names(expiryUnits)[unit-1], at.Value, text)
+			if !slices.Contains(said, w+"s") {
+				said = append(said, w+"s")
 			}
+		}
+		switch want := names(expiryUnits)[unit-1]; {
+		case len(said) == 0 || said[0] == want:
+		case slices.Contains(said, want):
+			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q, which states %s first: make them agree, or confirm %q with unit_confirmed: true", unitKey, want, at.Value, text, said[0], want)
+		default:
+			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)", unitKey, want, at.Value, text)
 		}
 	}
 	runtimeType(prop, unitTypes[unit])

@@ -117,6 +117,8 @@ type builder struct {
 	// method; tokenOp is the client-credentials one.
 	tokenOps map[*openapi3.Operation]bool
 	tokenOp  *load.Operation
+	// unitConfirmed is the answer being read's unit_confirmed.
+	unitConfirmed bool
 	// unread are the endpoints whose answer could not be read (a problem
 	// already reported), so that nothing else is reported of it.
 	unread map[*Endpoint]bool

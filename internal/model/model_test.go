@@ -211,3 +211,45 @@ token:
 		t.Errorf("client auth = %v (basic in the exchange: %v), want basic", got, p.Obtain.BasicAuth)
 	}
 }
+
+// A description that names two units states the first: a descriptor that
+// means the other one says so with unit_confirmed.
+func TestExpiryUnitPrimaryStatement(t *testing.T) {
+	spec, err := os.ReadFile("../cli/testdata/errors/contradictions/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ unit, confirmed, err string }{
+		{"milliseconds", "", ""},
+		{"minutes", "", `which states milliseconds first: make them agree, or confirm "minutes" with unit_confirmed: true`},
+		{"minutes", "unit_confirmed: true", ""},
+		{"seconds", "", `make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)`},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+		os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+package: contra
+spec: openapi.yaml
+token:
+  operation: token
+  method: IssueToken
+  request:
+    fields: {audience: payments}
+  response:
+    expiry_unit: `+tc.unit+`
+    `+tc.confirmed+`
+    refresh_expiry: refresh_expires
+    refresh_expiry_unit: rfc3339
+`), 0o644)
+		var l diag.List
+		d := load.ReadDescriptor(filepath.Join(dir, "authgen.yaml"), &l)
+		s := load.ReadSpec(filepath.Join(dir, "openapi.yaml"), d.Spec.Pos, &l)
+		_, err := model.Build(d, s, &l)
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s %s: %v", tc.unit, tc.confirmed, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s %s: err = %v, want %q", tc.unit, tc.confirmed, err, tc.err)
+		}
+	}
+}

@@ -291,7 +291,7 @@ func inherit(r, from load.Response) load.Response {
 	for _, f := range []struct{ dst, src *load.Str }{
 		{&r.TokenAt, &from.TokenAt}, {&r.AccessToken, &from.AccessToken}, {&r.RefreshToken, &from.RefreshToken},
 		{&r.TokenType, &from.TokenType}, {&r.Expiry, &from.Expiry}, {&r.ExpiryUnit, &from.ExpiryUnit},
-		{&r.RefreshExpiry, &from.RefreshExpiry}, {&r.RefreshExpiryUnit, &from.RefreshExpiryUnit},
+		{&r.RefreshExpiry, &from.RefreshExpiry}, {&r.RefreshExpiryUnit, &from.RefreshExpiryUnit}, {&r.UnitConfirmed, &from.UnitConfirmed},
 	} {
 		if !f.dst.Set {
 			*f.dst = *f.src
