@@ -2,9 +2,11 @@ package tokens
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // Operation describes one API operation of a generated client: what its
@@ -19,13 +21,74 @@ type Operation struct {
 	Anonymous bool
 	// Errors says how to decode error answers.
 	Errors []ErrorBody
+	// IdempotencyHeader is the header, e.g. "Idempotency-Key", by which the
+	// provider recognises a request sent again; "" when the operation has
+	// none. Send fills it in when the caller left it empty, and a POST or
+	// PATCH is retried only with it.
+	IdempotencyHeader string
 }
 
-// Send sends req with hc under ctx. A 2xx answer is returned for the caller
-// to decode and close. Any other is read (up to 1 MiB), closed and returned
-// as an *Error whose Body is the provider's error decoded by o.Errors.
-func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, error) {
-	resp, err := hc.Do(req.WithContext(ctx))
+// Send sends req with hc under ctx, retrying within r's bounds (its zero
+// value means the defaults Config.Retry has) when the answer is 429 or 5xx
+// or the request failed on the network, and sending it again is safe: its
+// method is idempotent, or o has an IdempotencyHeader, which then carries
+// one key on every attempt. A body is sent again only when req.GetBody
+// replays it. Backoffs follow Retry-After, capped at r.MaxDelay, and never
+// run past ctx's deadline.
+//
+// A 2xx answer is returned for the caller to decode and close. Any other is
+// read (up to 1 MiB), closed and returned as an *Error whose Body is the
+// provider's error decoded by o.Errors.
+func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
+	r = r.orDefaults()
+	req = req.Clone(ctx)
+	if h := o.IdempotencyHeader; h != "" && req.Header.Get(h) == "" {
+		// One key for the whole logical call, so that the provider sees
+		// every retry as the same request, never as a second payment.
+		req.Header.Set(h, newKey())
+	}
+	if !o.replayable(req) {
+		r.Attempts = 1
+	}
+	for n := 1; ; n++ {
+		if n > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, o.RequestError(err)
+			}
+			req.Body = body
+		}
+		resp, err := o.attempt(hc, req)
+		if err == nil || n >= r.Attempts || !transient(err) {
+			return resp, err
+		}
+		wait := backoff(r, n, err)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, err
+		}
+		if sleepCtx(ctx, wait) != nil {
+			return nil, err
+		}
+	}
+}
+
+// replayable reports whether req may be sent more than once: its method is
+// idempotent (RFC 9110 §9.2.2) or o's idempotency key makes it so, and its
+// body, if any, can be read again.
+func (o *Operation) replayable(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+	default:
+		if o.IdempotencyHeader == "" {
+			return false
+		}
+	}
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// attempt sends req once.
+func (o *Operation) attempt(hc *http.Client, req *http.Request) (*http.Response, error) {
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", prefix(o.Provider, o.Name), err)
 	}
@@ -39,6 +102,16 @@ func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request
 	}
 	c := Call{Provider: o.Provider, Op: o.Name, Kind: Other, Errors: o.Errors}
 	return nil, c.answerError(resp, body)
+}
+
+// newKey returns a random UUID (version 4), the form providers document for
+// idempotency keys.
+func newKey() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // RequestError reports that the request of operation o could not be built

@@ -69,16 +69,26 @@ type Config struct {
 }
 
 // Retry bounds how a fetch retries a token request that failed
-// transiently. All retries of one fetch also stay within FetchTimeout.
+// transiently, and how [Operation.Send] retries an API call. All retries of
+// one fetch also stay within FetchTimeout; those of an API call within its
+// context's deadline, and (Attempts-1)·MaxDelay of waiting in all.
 type Retry struct {
-	// Attempts is the most requests of one kind a fetch makes, the first
-	// included; 0 means 4, and 1 turns retries off.
+	// Attempts is the most requests of one kind a fetch makes, or of one
+	// API call, the first included; 0 means 4, and 1 turns retries off.
 	Attempts int `json:"attempts,omitempty"`
 	// BaseDelay is the first backoff, doubled for each further attempt;
 	// 0 means 200ms.
 	BaseDelay time.Duration `json:"base_delay,omitempty"`
 	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
 	MaxDelay time.Duration `json:"max_delay,omitempty"`
+}
+
+// orDefaults returns r with its zero fields set to their defaults.
+func (r Retry) orDefaults() Retry {
+	r.Attempts = cmp.Or(r.Attempts, 4)
+	r.BaseDelay = cmp.Or(r.BaseDelay, 200*time.Millisecond)
+	r.MaxDelay = cmp.Or(r.MaxDelay, 10*time.Second)
+	return r
 }
 
 // Source caches a provider's grant and renews it; see Token. A Source is
@@ -152,9 +162,7 @@ func NewSource(cfg Config) (*Source, error) {
 		cfg.FetchTimeout = defaultFetchTimeout
 	}
 	cfg.LockTTL = cmp.Or(cfg.LockTTL, cfg.FetchTimeout/2)
-	cfg.Retry.Attempts = cmp.Or(cfg.Retry.Attempts, 4)
-	cfg.Retry.BaseDelay = cmp.Or(cfg.Retry.BaseDelay, 200*time.Millisecond)
-	cfg.Retry.MaxDelay = cmp.Or(cfg.Retry.MaxDelay, 10*time.Second)
+	cfg.Retry = cfg.Retry.orDefaults()
 	realClock := cfg.Now == nil
 	if realClock {
 		cfg.Now = func() time.Time { return wallNow() }

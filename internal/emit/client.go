@@ -157,8 +157,11 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Comment("RenewBefore is how long before expiry a token is renewed; 0 means"),
 		jen.Comment("DefaultRenewBefore."),
 		jen.Id("RenewBefore").Qual("time", "Duration").Tag(tag("renew_before,omitempty")),
-		jen.Comment("Retry bounds the retries of token requests that fail with a network"),
-		jen.Comment("error, 429 or 5xx; the zero value means the tokens package's defaults."),
+		jen.Comment("Retry bounds the retries of token requests and API calls that fail with"),
+		jen.Comment("a network error, 429 or 5xx; the zero value means the tokens package's"),
+		jen.Comment("defaults, and Attempts: 1 turns retries off. An API call is retried only"),
+		jen.Comment("when that is safe: GET, HEAD, OPTIONS, PUT and DELETE, or an operation with"),
+		jen.Comment("an idempotency key, which is then the same on every attempt."),
 		jen.Id("Retry").Qual(tokensPkg, "Retry").Tag(tag("retry")),
 		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger").Tag(tag("-")),
@@ -538,13 +541,14 @@ func operations(f *jen.File, p *model.Provider) {
 	if len(p.Operations) == 0 {
 		return
 	}
-	f.Comment("send sends an API request: with the token, unless op needs none.")
+	f.Comment("send sends an API request: with the token, unless op needs none, and")
+	f.Comment("retried within Config.Retry when that is safe.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("send").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("op").Op("*").Qual(tokensPkg, "Operation"),
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
-		jen.Return(jen.Id("op").Dot("Send").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"))),
+		jen.Return(jen.Id("op").Dot("Send").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"))),
 	)
 	f.Line()
 	for _, op := range p.Operations {
@@ -557,6 +561,9 @@ func operations(f *jen.File, p *model.Provider) {
 		}
 		if len(op.Errors) > 0 {
 			d[jen.Id("Errors")] = errorRows(op.Errors)
+		}
+		if op.IdempotencyHeader != "" {
+			d[jen.Id("IdempotencyHeader")] = jen.Lit(op.IdempotencyHeader)
 		}
 		f.Comment(fmt.Sprintf("%sAPI says how %s is sent and its errors decoded.", lower(op.Name), op.Name))
 		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(tokensPkg, "Operation").Values(d)

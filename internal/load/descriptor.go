@@ -59,6 +59,9 @@ type API struct {
 	ExcludeTags       []Str
 	IncludeOperations []Str // operationIds or "METHOD /path"
 	ExcludeOperations []Str
+	// IdempotencyHeader names the header parameter that carries an
+	// idempotency key, when the provider's is not Idempotency-Key.
+	IdempotencyHeader Str
 }
 
 // Exchange describes one call to a token endpoint.
@@ -183,7 +186,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 
 func (r *reader) api(n *yaml.Node) API {
 	a := API{Pos: r.pos(n)}
-	m := r.mapping(n, "api", "include_tags", "exclude_tags", "include_operations", "exclude_operations")
+	m := r.mapping(n, "api", "include_tags", "exclude_tags", "include_operations", "exclude_operations", "idempotency_header")
 	for key, dst := range map[string]*[]Str{
 		"include_tags": &a.IncludeTags, "exclude_tags": &a.ExcludeTags,
 		"include_operations": &a.IncludeOperations, "exclude_operations": &a.ExcludeOperations,
@@ -192,6 +195,7 @@ func (r *reader) api(n *yaml.Node) API {
 			*dst = r.list(v, "api."+key)
 		}
 	}
+	a.IdempotencyHeader = r.str(m, n, "idempotency_header")
 	return a
 }
 

@@ -76,9 +76,14 @@ func (b *builder) operations(p *Provider) {
 	for _, ep := range p.Endpoints {
 		taken[ep.Method] = "a token endpoint"
 	}
+	keyed := false
 	for _, o := range ops {
 		o.model = b.operation(o, taken)
 		p.Operations = append(p.Operations, o.model)
+		keyed = keyed || o.model.IdempotencyHeader != ""
+	}
+	if h := sel.IdempotencyHeader; h.Set && !keyed {
+		b.l.Warnf(h.Pos, "no operation has a header parameter %q: no call will carry an idempotency key", h.Value)
 	}
 	b.apiOps = ops
 }
@@ -127,6 +132,14 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 	if op.Anonymous {
 		op.Doc += "\n\nIt is sent without the access token: the spec says it needs none."
 	}
+	for _, pr := range slices.Concat(o.item.Parameters, o.op.Parameters) {
+		if pr != nil && pr.Value != nil && pr.Value.In == openapi3.ParameterInHeader && b.isIdempotencyKey(pr.Value.Name) {
+			op.IdempotencyHeader = pr.Value.Name
+		}
+	}
+	if op.IdempotencyHeader != "" {
+		op.Doc += fmt.Sprintf("\n\nEvery attempt (see Config.Retry) carries one %s: the caller's, else one generated for the call.", op.IdempotencyHeader)
+	}
 	op.Doc += "\n\nA non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error."
 	for _, list := range []openapi3.Parameters{o.item.Parameters, o.op.Parameters} {
 		for _, pr := range withoutIgnoredHeaders(list) {
@@ -141,6 +154,14 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 	}
 	op.Errors = b.operationErrors(name, o.op, at)
 	return op
+}
+
+// isIdempotencyKey reports whether a header parameter carries an
+// idempotency key: Idempotency-Key, the IETF draft's name, or the one the
+// descriptor gives (PayPal's PayPal-Request-Id, say). Header names are
+// case-insensitive.
+func (b *builder) isIdempotencyKey(name string) bool {
+	return strings.EqualFold(name, "Idempotency-Key") || b.d.API.IdempotencyHeader.Set && strings.EqualFold(name, b.d.API.IdempotencyHeader.Value)
 }
 
 // muxPath is path with its parameters as http.ServeMux wildcards, which

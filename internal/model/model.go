@@ -138,6 +138,10 @@ type Operation struct {
 	// Anonymous operations need no token (security: []).
 	Anonymous bool
 	Errors    []ErrorBody
+	// IdempotencyHeader is the header parameter, as the spec spells it,
+	// that carries the operation's idempotency key: Idempotency-Key or the
+	// descriptor's api.idempotency_header; "" when it has none.
+	IdempotencyHeader string
 }
 
 // Exchange is a call of an endpoint with fields the client fills in.

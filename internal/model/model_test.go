@@ -181,6 +181,37 @@ func TestOperations(t *testing.T) {
 	}
 }
 
+// An operation's idempotency key is its Idempotency-Key header parameter,
+// or the one api.idempotency_header names, in any case.
+func TestIdempotencyHeader(t *testing.T) {
+	keys := func(api string) map[string]string {
+		t.Helper()
+		dir := t.TempDir()
+		spec, _ := os.ReadFile("testdata/api/openapi.yaml")
+		desc, _ := os.ReadFile("testdata/api/authgen.yaml")
+		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+		os.WriteFile(filepath.Join(dir, "authgen.yaml"), append(desc, []byte(api)...), 0o644)
+		p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, o := range p.Operations {
+			if o.IdempotencyHeader != "" {
+				out[o.Name] = o.IdempotencyHeader
+			}
+		}
+		return out
+	}
+	if got := keys(""); len(got) != 0 {
+		t.Errorf("without api.idempotency_header: %v, want none (x-request-id is not a key by default)", got)
+	}
+	want := map[string]string{"CreateOrder": "x-request-id"}
+	if d := cmp.Diff(want, keys("api:\n  idempotency_header: X-Request-ID\n")); d != "" {
+		t.Errorf("with api.idempotency_header (-want +got):\n%s", d)
+	}
+}
+
 // A token operation the spec secures with HTTP Basic alone takes the
 // client credentials there when the descriptor does not say.
 func TestClientAuthFromSecurity(t *testing.T) {
