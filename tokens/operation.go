@@ -3,9 +3,12 @@ package tokens
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -59,7 +62,7 @@ func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request
 			req.Body = body
 		}
 		resp, err := o.attempt(hc, req)
-		if err == nil || n >= r.Attempts || !transient(err) {
+		if err == nil || n >= r.Attempts || !o.transient(err) {
 			return resp, err
 		}
 		wait := backoff(r, n, err)
@@ -84,6 +87,28 @@ func (o *Operation) replayable(req *http.Request) bool {
 		}
 	}
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// transient reports whether a failed attempt may succeed if made again: o's
+// own answer was 429 or 5xx, or the network failed. The token's errors are
+// not: the Source has retried its requests already, and a refused
+// credential or an insecure URL will not change.
+func (o *Operation) transient(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Op == o.Name && e.Provider == o.Provider && e.Retryable()
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	// *url.Error is itself a net.Error: look inside it, and not into a
+	// token request's own (nested) one.
+	var ue, inner *url.Error
+	if !errors.As(err, &ue) || errors.As(ue.Err, &inner) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(ue.Err, &ne) || errors.Is(ue.Err, io.EOF) || errors.Is(ue.Err, io.ErrUnexpectedEOF)
 }
 
 // attempt sends req once.

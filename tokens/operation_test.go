@@ -2,6 +2,7 @@ package tokens_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -86,5 +87,26 @@ func TestSendRetriesNetworkErrors(t *testing.T) {
 	}
 	if n.Load() != 1 {
 		t.Errorf("with Attempts 1: %d requests, want 1", n.Load())
+	}
+}
+
+type failing struct{ n atomic.Int32 }
+
+func (f *failing) RoundTrip(*http.Request) (*http.Response, error) {
+	f.n.Add(1)
+	return nil, errors.New("tokens: not sending the access token over plain http")
+}
+
+// A failure that is not the network's, such as the token Transport's
+// refusal or a token request the Source already retried, is not retried.
+func TestSendLeavesOtherFailures(t *testing.T) {
+	var f failing
+	op := &tokens.Operation{Provider: "p", Name: "GetThing"}
+	req, _ := http.NewRequest(http.MethodGet, "http://example.com/x", nil)
+	if _, err := op.Send(context.Background(), &http.Client{Transport: &f}, req, quick); err == nil {
+		t.Fatal("Send succeeded")
+	}
+	if f.n.Load() != 1 {
+		t.Errorf("%d attempts, want 1", f.n.Load())
 	}
 }
