@@ -20,6 +20,8 @@ check:
 	$(GO) run ./cmd/authgen -check -config generated/authgen.yaml
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdbasic -out internal/conformance/stdbasic
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpost -client-auth post -out internal/conformance/stdpost
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpkjwt -client-auth private_key_jwt -out internal/conformance/stdpkjwt
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdsecretjwt -client-auth client_secret_jwt -out internal/conformance/stdsecretjwt
 
 ## test: check, vet, every test under the race detector, and the consumer example
 test: deps check

@@ -42,6 +42,7 @@ func oidcServer(t *testing.T) string {
 	}
 	cmd := exec.Command(node, "server.mjs", "0")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AUTHGEN_JWKS="+testJWKS())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +75,19 @@ func oidcServer(t *testing.T) string {
 // introspect asks the server whether token is active, and for its scope.
 func introspect(t *testing.T, base, token string) (bool, string) {
 	t.Helper()
+	doc := introspection(t, base, token)
+	return doc.Active, doc.Scope
+}
+
+type introspected struct {
+	Active   bool   `json:"active"`
+	Scope    string `json:"scope"`
+	ClientID string `json:"client_id"`
+}
+
+// introspection is the server's introspection answer for token.
+func introspection(t *testing.T, base, token string) introspected {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
@@ -82,12 +96,9 @@ func introspect(t *testing.T, base, token string) (bool, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var doc struct {
-		Active bool   `json:"active"`
-		Scope  string `json:"scope"`
-	}
+	var doc introspected
 	json.NewDecoder(resp.Body).Decode(&doc)
-	return doc.Active, doc.Scope
+	return doc
 }
 
 type clock = testclock.Clock

@@ -3,6 +3,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,6 +121,14 @@ func config(f *jen.File, p *model.Provider) {
 		for _, c := range configFields(p) {
 			g.Add(c)
 		}
+		if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
+			g.Comment("Signer signs the client assertions (private_key_jwt) with the client's")
+			g.Comment("private key, RSA (RS256) or P-256 ECDSA (ES256); a KMS or HSM key serves.")
+			g.Id("Signer").Qual("crypto", "Signer").Tag(map[string]string{"json": "-"})
+			g.Comment("KeyID is the kid of Signer's key in the client's registered JWKS;")
+			g.Comment("\"\" sends none.")
+			g.Id("KeyID").String().Tag(map[string]string{"json": "key_id,omitempty"})
+		}
 		if usesScopes(p) {
 			g.Comment("Scopes are requested with every token; nil leaves the choice to the")
 			g.Comment("provider.")
@@ -176,6 +185,21 @@ func configFields(p *model.Provider) []jen.Code {
 	}
 }
 
+// secretChecks are New's checks of the credentials the client signs or sends.
+func secretChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
+	var checks []jen.Code
+	if needsSecret(p) {
+		checks = append(checks, jen.If(jen.Id("cfg").Dot("ClientSecret").Op("==").Lit("")).Block(errf("Config.ClientSecret is empty")))
+	}
+	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
+		checks = append(checks,
+			jen.If(jen.Id("cfg").Dot("Signer").Op("==").Nil()).Block(errf("Config.Signer is nil")),
+			jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckSigner").Call(jen.Id("cfg").Dot("Signer")), jen.Err().Op("!=").Nil()).Block(errf("Config.Signer: %w", jen.Err())),
+		)
+	}
+	return checks
+}
+
 // defaultTokenBase is what an empty Config.TokenBaseURL means.
 func defaultTokenBase(p *model.Provider) jen.Code {
 	if p.TokenBaseURL != "" {
@@ -208,6 +232,32 @@ func tokenBaseDoc(p *model.Provider) jen.Code {
 		return jen.Comment("TokenBaseURL is the token endpoints' base URL; \"\" means DefaultTokenBaseURL.")
 	}
 	return jen.Comment("TokenBaseURL is the token endpoints' base URL; \"\" means BaseURL, where the").Line().Comment("provider serves them.")
+}
+
+// usesAuth reports whether an exchange that sends client credentials
+// authenticates with a.
+func usesAuth(p *model.Provider, a model.ClientAuth) bool {
+	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
+		for _, f := range x.Fields {
+			if f.Value == model.ValueClientAssertion && x.Endpoint.ClientAuth == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// needsSecret reports whether the client sends the client secret, or
+// signs with it: only private_key_jwt alone does without.
+func needsSecret(p *model.Provider) bool {
+	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
+		if x.Endpoint != nil && x.Endpoint.ClientAuth != model.ClientAuthPrivateKeyJWT && (x.BasicAuth || slices.ContainsFunc(x.Fields, func(f model.Field) bool {
+			return f.Value == model.ValueClientSecret || f.Value == model.ValueClientAssertion
+		})) {
+			return true
+		}
+	}
+	return !usesAuth(p, model.ClientAuthPrivateKeyJWT)
 }
 
 func usesScopes(p *model.Provider) bool {
@@ -263,9 +313,9 @@ func client(f *jen.File, p *model.Provider) {
 	}
 	f.Comment("New validates cfg and returns a Client. It sends no request: the first")
 	f.Comment("token is obtained when one is first needed.")
-	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
+	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
 		jen.If(jen.Id("cfg").Dot("ClientID").Op("==").Lit("")).Block(errf("Config.ClientID is empty")),
-		jen.If(jen.Id("cfg").Dot("ClientSecret").Op("==").Lit("")).Block(errf("Config.ClientSecret is empty")),
+	}, secretChecks(p, errf), []jen.Code{
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
@@ -296,6 +346,7 @@ func client(f *jen.File, p *model.Provider) {
 		}),
 		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
 		jen.Return(jen.Id("c"), jen.Nil()),
+	})...,
 	)
 	f.Line()
 	f.Comment("Token returns a valid access token, from the cache while it is fresh. The")
@@ -417,6 +468,7 @@ func refreshField(p *model.Provider, ep *model.Endpoint) string {
 func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange, kind string) {
 	ep := x.Endpoint
 	fields := jen.Dict{}
+	var pre []jen.Code
 	for _, fl := range x.Fields {
 		var v jen.Code
 		switch fl.Value {
@@ -430,6 +482,24 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			v = constant(fl)
 		case model.ValueScopes:
 			v = jen.Qual("strings", "Join").Call(jen.Id("c").Dot("cfg").Dot("Scopes"), jen.Lit(" "))
+		case model.ValueClientAssertion:
+			v = jen.Id("assertion")
+			a := jen.Dict{
+				jen.Id("ClientID"): jen.Id("c").Dot("cfg").Dot("ClientID"),
+				// The token endpoint's URL, its query aside (RFC 7523 §3).
+				jen.Id("Audience"): jen.Id("c").Dot("tokenURL").Op("+").Lit(strings.SplitN(ep.Path, "?", 2)[0]),
+			}
+			if ep.ClientAuth == model.ClientAuthPrivateKeyJWT {
+				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("c").Dot("cfg").Dot("Signer"), jen.Id("c").Dot("cfg").Dot("KeyID")
+			} else {
+				a[jen.Id("Secret")] = jen.Id("c").Dot("cfg").Dot("ClientSecret")
+			}
+			// A fresh one per request, its times by the wall clock: the
+			// provider judges iat and exp by its own, not by Config.Now.
+			pre = append(pre,
+				jen.List(jen.Id("assertion"), jen.Err()).Op(":=").Qual(tokensPkg, "ClientAssertion").Values(a).Dot("Sign").Call(jen.Qual("time", "Now").Call()),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			)
 		}
 		fields[jen.Id(fl.GoName)] = v
 	}
@@ -442,12 +512,12 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		params = append(params, jen.Id("refreshToken").Qual(tokensPkg, "Secret"))
 	}
 	f.Comment(doc)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
 		jen.Id("issued").Op(":=").Id("c").Dot("source").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Id(lower(ep.Method)+"Grant").Call(jen.Id("resp"), jen.Id("issued")), jen.Nil()),
-	)
+	)...)
 	f.Line()
 }
 

@@ -15,7 +15,7 @@ const doublePkg = model.RuntimeImport + "/tokenstest"
 var (
 	doubleEncodings = map[model.Encoding]string{model.JSON: "JSON", model.Form: "Form"}
 	doubleUnits     = map[model.ExpiryUnit]string{model.Seconds: "Seconds", model.Minutes: "Minutes", model.Milliseconds: "Milliseconds", model.RFC3339: "RFC3339", model.Unix: "Unix"}
-	doubleValues    = map[model.Value]string{model.ValueClientID: "ClientID", model.ValueClientSecret: "ClientSecret", model.ValueRefreshToken: "RefreshToken", model.ValueConst: "Const", model.ValueScopes: "Scope"}
+	doubleValues    = map[model.Value]string{model.ValueClientID: "ClientID", model.ValueClientSecret: "ClientSecret", model.ValueRefreshToken: "RefreshToken", model.ValueConst: "Const", model.ValueScopes: "Scope", model.ValueClientAssertion: "ClientAssertion"}
 )
 
 // generateDouble prints the <package>test package: the provider as a

@@ -16,8 +16,11 @@ import (
 
 // ZeroConfig says how to describe a standard provider from its spec alone.
 type ZeroConfig struct {
-	Package    string // Go package name; "" derives it from the spec's title
-	ClientAuth string // "basic" (client_secret_basic, the default) or "post" (client_secret_post)
+	Package string // Go package name; "" derives it from the spec's title
+	// ClientAuth is "basic" (client_secret_basic, the default), "post"
+	// (client_secret_post), or a signed client assertion: "private_key_jwt"
+	// or "client_secret_jwt" (RFC 7523).
+	ClientAuth string
 	Scheme     string // the security scheme to use; "" when the spec has one
 	BaseURL    string // the API's base URL; "" takes the spec's first absolute server
 }
@@ -35,7 +38,8 @@ var notIdent = regexp.MustCompile(`[^a-z0-9]+`)
 // Describe returns the descriptor of an RFC 6749 client-credentials client
 // for s: the token URL of its components.securitySchemes oauth2
 // clientCredentials flow (absolute, or relative to the first server), a
-// form body with client_secret_basic or client_secret_post, scopes from the
+// form body with client_secret_basic, client_secret_post or an RFC 7523
+// client assertion, scopes from the
 // client's config, expires_in in seconds, RFC 6749 error bodies. The token
 // operation is added to s when the spec does not document it.
 func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
@@ -64,9 +68,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	if tokenURL.Path == "" {
 		tokenURL.Path = "/"
 	}
-	auth := map[string]string{"": "basic", "basic": "basic", "post": "body"}[z.ClientAuth]
+	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt"}[z.ClientAuth]
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post"))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt"))
 		return nil
 	}
 	pkg := z.Package
@@ -80,7 +84,7 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 		}
 	}
 	if !s.documents(tokenURL.Path) {
-		if !s.addTokenOperation(tokenURL.Path, at, l) {
+		if !s.addTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l) {
 			return nil
 		}
 	}
@@ -148,8 +152,10 @@ func (s *Spec) documents(path string) bool {
 	return item != nil && item.Post != nil
 }
 
-// addTokenOperation adds RFC 6749's token operation (§4.4, §5.1, §5.2).
-func (s *Spec) addTokenOperation(path string, at diag.Pos, l *diag.List) bool {
+// addTokenOperation adds RFC 6749's token operation (§4.4, §5.1, §5.2),
+// with RFC 7523's assertion fields when jwt is set (only then, so that the
+// other clients' request types stay as they were).
+func (s *Spec) addTokenOperation(path string, jwt bool, at diag.Pos, l *diag.List) bool {
 	if s.Doc.Components == nil {
 		s.Doc.Components = &openapi3.Components{}
 	}
@@ -179,6 +185,17 @@ func (s *Spec) addTokenOperation(path string, at diag.Pos, l *diag.List) bool {
 		"client_id":     str("The client ID, for client_secret_post."),
 		"client_secret": secret,
 	})
+	if jwt {
+		props := s.Doc.Components.Schemas[zeroRequest].Value.Properties
+		props["client_id"].Value.Description = "The client ID."
+		typ := str("How the client authenticates: a JWT bearer assertion.")
+		typ.Value.Enum = []any{"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+		props["client_assertion_type"] = typ
+		assertion := str("The RFC 7523 client assertion, a signed JWT.")
+		assertion.Value.Format = "password"
+		props["client_assertion"] = assertion
+		delete(props, "client_secret")
+	}
 	s.Doc.Components.Schemas[zeroResponse] = obj("An RFC 6749 §5.1 access token answer.", []string{"access_token", "token_type"}, openapi3.Schemas{
 		"access_token":  str("The access token."),
 		"token_type":    str("The token type, matched case-insensitively."),

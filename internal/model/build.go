@@ -47,7 +47,7 @@ func names[T any](values []named[T]) []string {
 
 var (
 	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
-	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}}
+	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}}
 	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}}
 	strategies  = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
 	booleans    = []named[bool]{{"true", true}, {"false", false}}
@@ -431,8 +431,8 @@ func (b *builder) clientAuth(x load.Exchange, op *load.Operation, what string) C
 		def = ClientAuthBasic
 	}
 	auth := enum(b.l, x.Request.ClientAuth, "client_auth", clientAuths, def)
-	if auth == ClientAuthBody && basicOnly != "" && x.Request.ClientAuth.Set {
-		b.l.Addf(x.Request.ClientAuth.Pos, "%s.request.client_auth is \"body\", but the spec secures %s %s with HTTP Basic only (security scheme %q): the provider reads the credentials there (want \"basic\", or leave it out)", what, op.Method, op.Path, basicOnly)
+	if (auth == ClientAuthBody || auth.JWT()) && basicOnly != "" && x.Request.ClientAuth.Set {
+		b.l.Addf(x.Request.ClientAuth.Pos, "%s.request.client_auth is %q, but the spec secures %s %s with HTTP Basic only (security scheme %q): the provider reads the credentials there (want \"basic\", or leave it out)", what, x.Request.ClientAuth.Value, op.Method, op.Path, basicOnly)
 	}
 	return auth
 }

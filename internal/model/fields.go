@@ -114,6 +114,16 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 		add(at, n, Field{Value: ValueClientID})
 		at, n = name(q.ClientSecret, "client_secret")
 		add(at, n, Field{Value: ValueClientSecret, Secret: true})
+	} else if credentials && ep.ClientAuth.JWT() {
+		// RFC 7523 §2.2 names the assertion's fields; only client_id,
+		// which OIDC Core 9 allows and oidc-provider requires, may be renamed.
+		at, n := name(q.ClientID, "client_id")
+		add(at, n, Field{Value: ValueClientID})
+		add(load.Str{Pos: q.Pos}, "client_assertion_type", Field{Value: ValueConst, Const: AssertionType, ConstPos: q.Pos})
+		add(load.Str{Pos: q.Pos}, "client_assertion", Field{Value: ValueClientAssertion, Secret: true})
+		if q.ClientSecret.Set {
+			b.l.Addf(q.ClientSecret.Pos, "%s sends a signed client assertion (client_auth is %s), not the client secret: remove client_secret", what, q.ClientAuth.Value)
+		}
 	} else if q.ClientID.Set || q.ClientSecret.Set {
 		b.l.Addf(cmpPos(q.ClientID, q.ClientSecret), "%s sends no client credentials in the body (client_auth is basic, or client_credentials is false): remove client_id and client_secret", what)
 	}

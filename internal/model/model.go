@@ -33,7 +33,19 @@ const (
 	ClientAuthBody
 	// ClientAuthBasic sends them as HTTP Basic (RFC 6749 client_secret_basic).
 	ClientAuthBasic
+	// ClientAuthPrivateKeyJWT sends client_id and a client_assertion signed
+	// with the client's private key (RFC 7523, OIDC Core 9 private_key_jwt).
+	ClientAuthPrivateKeyJWT
+	// ClientAuthSecretJWT sends one signed with HMAC by the client secret
+	// (client_secret_jwt).
+	ClientAuthSecretJWT
 )
+
+// AssertionType is RFC 7523's client_assertion_type.
+const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// JWT reports whether a is a signed client assertion.
+func (a ClientAuth) JWT() bool { return a == ClientAuthPrivateKeyJWT || a == ClientAuthSecretJWT }
 
 // ExpiryUnit is what a token answer's expiry field holds.
 type ExpiryUnit int
@@ -163,6 +175,8 @@ const (
 	ValueConst
 	// ValueScopes is Config.Scopes, space-separated (RFC 6749 §3.3).
 	ValueScopes
+	// ValueClientAssertion is a fresh RFC 7523 client assertion.
+	ValueClientAssertion
 )
 
 // Field is a request field the client fills in.

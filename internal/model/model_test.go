@@ -284,3 +284,40 @@ token:
 		}
 	}
 }
+
+// A signed client assertion replaces the secret on both grants; naming a
+// client_secret field then is a contradiction.
+func TestClientAssertionFields(t *testing.T) {
+	p, err := build(t, "../cli/testdata/gen/jwtrefresh/authgen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
+		var fields []string
+		for _, f := range x.Fields {
+			fields = append(fields, f.JSONName)
+			if f.JSONName == "client_assertion" && (f.Value != model.ValueClientAssertion || !f.Secret) {
+				t.Errorf("client_assertion = %+v, want a secret ValueClientAssertion", f)
+			}
+		}
+		if want := []string{"client_assertion", "client_assertion_type", "client_id", "grant_type"}; !cmp.Equal(fields[:4], want) || x.Endpoint.ClientAuth != model.ClientAuthPrivateKeyJWT {
+			t.Errorf("fields %v with %v, want %v with private_key_jwt", fields, x.Endpoint.ClientAuth, want)
+		}
+	}
+
+	dir := t.TempDir()
+	spec, _ := os.ReadFile("../cli/testdata/gen/jwtrefresh/openapi.yaml")
+	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+package: keyed
+spec: openapi.yaml
+token:
+  operation: token
+  method: IssueToken
+  request: {client_auth: client_secret_jwt, client_secret: client_secret}
+  response: {expiry_unit: seconds}
+`), 0o644)
+	if _, err := build(t, filepath.Join(dir, "authgen.yaml")); err == nil || !strings.Contains(err.Error(), "not the client secret: remove client_secret") {
+		t.Errorf("err = %v, want client_secret refused", err)
+	}
+}

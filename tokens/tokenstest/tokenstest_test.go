@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -141,5 +142,41 @@ func TestDoubleFaultsAndAPI(t *testing.T) {
 	}
 	if c := srv.Counts(); c.API != 2 || c.Refused != 1 {
 		t.Errorf("counts %+v", c)
+	}
+}
+
+// The double checks a client_secret_jwt assertion's claims and signature.
+func TestDoubleChecksAssertions(t *testing.T) {
+	p := tokenstest.Provider{Name: "jwt", Obtain: tokenstest.Exchange{
+		Method: "POST", Path: "/token", Encoding: tokenstest.Form,
+		Fields: []tokenstest.Field{
+			{Name: "client_id", Value: tokenstest.ClientID},
+			{Name: "client_assertion", Value: tokenstest.ClientAssertion},
+		},
+		Answer: tokenstest.Answer{AccessToken: "access_token", Expiry: "expires_in", ExpiryUnit: tokenstest.Seconds},
+	}}
+	srv := tokenstest.NewServer(p, "id", "a-secret-long-enough-for-hs256-0123")
+	defer srv.Close()
+	sign := func(id string, secret tokens.Secret, at time.Time) string {
+		s, err := tokens.ClientAssertion{ClientID: id, Audience: srv.URL + "/token", Secret: secret}.Sign(at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Reveal()
+	}
+	for _, tc := range []struct {
+		name, assertion string
+		status          int
+	}{
+		{"good", sign("id", "a-secret-long-enough-for-hs256-0123", time.Now()), 200},
+		{"wrong secret", sign("id", "another-secret-long-enough-0123456", time.Now()), 401},
+		{"other client", sign("other", "a-secret-long-enough-for-hs256-0123", time.Now()), 401},
+		{"expired", sign("id", "a-secret-long-enough-for-hs256-0123", time.Now().Add(-time.Hour)), 401},
+		{"not a JWT", "opaque", 401},
+	} {
+		body := url.Values{"client_id": {"id"}, "client_assertion": {tc.assertion}}.Encode()
+		if status, _ := post(t, srv, "application/x-www-form-urlencoded", body); status != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+		}
 	}
 }

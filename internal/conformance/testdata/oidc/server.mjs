@@ -17,6 +17,18 @@ const provider = new Provider(issuer, {
       grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       token_endpoint_auth_method: 'client_secret_post', scope: 'payments:read',
     },
+    // RFC 7523 client assertions. The test makes the private_key_jwt
+    // client's keys and passes their public JWKS in AUTHGEN_JWKS.
+    {
+      client_id: 'pkjwt-client', jwks: JSON.parse(process.env.AUTHGEN_JWKS || '{"keys":[]}'),
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'private_key_jwt', scope: 'payments:read',
+    },
+    {
+      client_id: 'secretjwt-client', client_secret: 'secretjwt-secret-0123456789abcdefghijklmnop',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_jwt', scope: 'payments:read',
+    },
   ],
   scopes: ['payments:read', 'payments:write'],
   features: {

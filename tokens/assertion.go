@@ -1,0 +1,145 @@
+package tokens
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// AssertionType is the client_assertion_type of an RFC 7523 client
+// assertion (private_key_jwt and client_secret_jwt, OIDC Core 9).
+const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// DefaultAssertionLifetime is how long an assertion is valid when
+// ClientAssertion.Lifetime is zero: long enough to cross the network,
+// short enough that a captured one is soon useless.
+const DefaultAssertionLifetime = time.Minute
+
+// ClientAssertion signs the JWT with which a client authenticates to a
+// token endpoint (RFC 7523 §2.2): iss and sub are the client ID, aud the
+// token endpoint, with a random jti and a short exp, so that each request
+// carries a fresh one the provider can refuse to see twice.
+type ClientAssertion struct {
+	ClientID string
+	// Audience is the token endpoint's URL (or the issuer, where the
+	// provider asks for it).
+	Audience string
+	// Signer signs with the client's private key (private_key_jwt): RS256
+	// for an RSA key, ES256 for a P-256 ECDSA key. Any crypto.Signer
+	// serves, so keys held in a KMS or HSM work.
+	Signer crypto.Signer
+	// KeyID is the header's kid, naming the key among the client's JWKS;
+	// "" sends none.
+	KeyID string
+	// Secret is the client secret, the HS256 key of client_secret_jwt; used
+	// when Signer is nil.
+	Secret Secret
+	// Lifetime is exp - iat; 0 means DefaultAssertionLifetime.
+	Lifetime time.Duration
+}
+
+// Sign returns a new assertion issued at now, as a Secret: it
+// authenticates the client until it expires.
+//
+// The JWS compact serialization is written here rather than with a JWT
+// library: golang-jwt signs only with concrete key types, not with a
+// crypto.Signer, and go-jose would need an adapter larger than this.
+func (a ClientAssertion) Sign(now time.Time) (Secret, error) {
+	if a.ClientID == "" || a.Audience == "" {
+		return "", errors.New("client assertion: client ID or audience empty")
+	}
+	alg, err := a.alg()
+	if err != nil {
+		return "", err
+	}
+	jti := make([]byte, 16)
+	rand.Read(jti)
+	life := a.Lifetime
+	if life <= 0 {
+		life = DefaultAssertionLifetime
+	}
+	header := map[string]string{"alg": alg, "typ": "JWT"}
+	if a.KeyID != "" && a.Signer != nil {
+		header["kid"] = a.KeyID
+	}
+	claims := map[string]any{
+		"iss": a.ClientID, "sub": a.ClientID, "aud": a.Audience,
+		"jti": base64.RawURLEncoding.EncodeToString(jti),
+		"iat": now.Unix(), "exp": now.Add(life).Unix(),
+	}
+	h, _ := json.Marshal(header)
+	c, _ := json.Marshal(claims)
+	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
+	sig, err := a.sign(alg, []byte(input))
+	if err != nil {
+		return "", fmt.Errorf("client assertion: %w", err)
+	}
+	return Secret(input + "." + base64.RawURLEncoding.EncodeToString(sig)), nil
+}
+
+// CheckSigner reports why a client assertion cannot be signed with s, nil
+// when it can.
+func CheckSigner(s crypto.Signer) error {
+	_, err := ClientAssertion{Signer: s}.alg()
+	return err
+}
+
+// alg is the JWS algorithm for the key.
+func (a ClientAssertion) alg() (string, error) {
+	if a.Signer == nil {
+		if a.Secret == "" {
+			return "", errors.New("client assertion: neither a signer nor a client secret")
+		}
+		return "HS256", nil
+	}
+	switch k := a.Signer.Public().(type) {
+	case *rsa.PublicKey:
+		return "RS256", nil
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() {
+			return "ES256", nil
+		}
+		return "", fmt.Errorf("client assertion: ECDSA curve %s unsupported (want P-256)", k.Curve.Params().Name)
+	default:
+		return "", fmt.Errorf("client assertion: key type %T unsupported (want RSA or P-256 ECDSA)", k)
+	}
+}
+
+func (a ClientAssertion) sign(alg string, input []byte) ([]byte, error) {
+	if alg == "HS256" {
+		m := hmac.New(sha256.New, []byte(a.Secret))
+		m.Write(input)
+		return m.Sum(nil), nil
+	}
+	digest := sha256.Sum256(input)
+	sig, err := a.Signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil || alg != "ES256" {
+		return sig, err
+	}
+	return jwsECDSA(sig, 32)
+}
+
+// jwsECDSA converts an ASN.1 ECDSA signature, what a crypto.Signer
+// returns, to JWS's fixed-size r||s (RFC 7518 §3.4).
+func jwsECDSA(der []byte, size int) ([]byte, error) {
+	var sig struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &sig)
+	if err != nil || len(rest) > 0 || sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || sig.R.BitLen() > 8*size || sig.S.BitLen() > 8*size {
+		return nil, errors.New("the signer's ECDSA signature is not ASN.1 (r, s)")
+	}
+	out := make([]byte, 2*size)
+	sig.R.FillBytes(out[:size])
+	sig.S.FillBytes(out[size:])
+	return out, nil
+}

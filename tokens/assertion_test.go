@@ -1,0 +1,117 @@
+package tokens_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgen/authgen/tokens"
+)
+
+// decodeJWT splits a compact JWS into its header, claims, signing input
+// and signature.
+func decodeJWT(t *testing.T, jwt string) (map[string]any, map[string]any, []byte, []byte) {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("%d parts, want 3", len(parts))
+	}
+	var header, claims map[string]any
+	for i, into := range []*map[string]any{&header, &claims} {
+		b, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil || json.Unmarshal(b, into) != nil {
+			t.Fatalf("part %d is not base64url JSON", i)
+		}
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return header, claims, []byte(parts[0] + "." + parts[1]), sig
+}
+
+func TestClientAssertion(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	secret := tokens.Secret("a-client-secret-of-at-least-32-bytes!")
+	now := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		alg    string
+		a      tokens.ClientAssertion
+		verify func(input, sig []byte) bool
+	}{
+		{"RS256", tokens.ClientAssertion{Signer: rsaKey, KeyID: "k1"}, func(input, sig []byte) bool {
+			d := sha256.Sum256(input)
+			return rsa.VerifyPKCS1v15(&rsaKey.PublicKey, crypto.SHA256, d[:], sig) == nil
+		}},
+		{"ES256", tokens.ClientAssertion{Signer: ecKey, KeyID: "k1"}, func(input, sig []byte) bool {
+			// JWS wants r||s, 32 bytes each, not the signer's ASN.1.
+			if len(sig) != 64 {
+				return false
+			}
+			d := sha256.Sum256(input)
+			return ecdsa.Verify(&ecKey.PublicKey, d[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+		}},
+		{"HS256", tokens.ClientAssertion{Secret: secret}, func(input, sig []byte) bool {
+			m := hmac.New(sha256.New, []byte(secret))
+			m.Write(input)
+			return hmac.Equal(m.Sum(nil), sig)
+		}},
+	} {
+		t.Run(tc.alg, func(t *testing.T) {
+			tc.a.ClientID, tc.a.Audience = "client-1", "https://idp.example/token"
+			s, err := tc.a.Sign(now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(s) != "[REDACTED]" {
+				t.Errorf("the assertion prints as %v", s)
+			}
+			header, claims, input, sig := decodeJWT(t, s.Reveal())
+			wantKid := tc.a.KeyID
+			if header["alg"] != tc.alg || header["typ"] != "JWT" || fmt.Sprint(header["kid"]) != fmt.Sprint(map[bool]any{true: wantKid, false: nil}[wantKid != ""]) {
+				t.Errorf("header = %v", header)
+			}
+			if claims["iss"] != "client-1" || claims["sub"] != "client-1" || claims["aud"] != "https://idp.example/token" ||
+				claims["iat"] != float64(now.Unix()) || claims["exp"] != float64(now.Unix()+60) || claims["jti"] == "" {
+				t.Errorf("claims = %v", claims)
+			}
+			if !tc.verify(input, sig) {
+				t.Error("the signature does not verify")
+			}
+			again, _ := tc.a.Sign(now)
+			if _, c2, _, _ := decodeJWT(t, again.Reveal()); c2["jti"] == claims["jti"] {
+				t.Error("two assertions share a jti")
+			}
+		})
+	}
+}
+
+func TestClientAssertionRefusesWhatItCannotSign(t *testing.T) {
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	const id, aud = "c", "https://idp.example/token"
+	for name, a := range map[string]tokens.ClientAssertion{
+		"no key":  {ClientID: id, Audience: aud},
+		"P-384":   {ClientID: id, Audience: aud, Signer: p384},
+		"Ed25519": {ClientID: id, Audience: aud, Signer: ed},
+		"no aud":  {ClientID: id, Secret: "s"},
+		"no iss":  {Audience: aud, Secret: "s"},
+	} {
+		if _, err := a.Sign(time.Now()); err == nil {
+			t.Errorf("%s: signed", name)
+		}
+	}
+}
