@@ -260,6 +260,12 @@ func (s *Source) attempt(ctx context.Context, kind FetchKind, fn func(context.Co
 	if err == nil {
 		g, err = s.check(g, start)
 	}
+	// A grant conversion that reads the token itself (JWTExpiry) cannot
+	// know the provider's name.
+	var m *MalformedError
+	if errors.As(err, &m) && m.Provider == "" {
+		m.Provider = s.cfg.Provider
+	}
 	ev := FetchEvent{Kind: kind, Duration: s.cfg.Now().Sub(start), Err: err, StatusCode: http.StatusOK}
 	if err != nil {
 		g, ev.StatusCode = nil, 0
@@ -285,10 +291,6 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 	// machine sleeps, the provider's clock does not.
 	c.IssuedAt, c.Expiry, c.RefreshExpiry = c.IssuedAt.Round(0), c.Expiry.Round(0), c.RefreshExpiry.Round(0)
 	if err := c.Validate(); err != nil {
-		var m *MalformedError
-		if errors.As(err, &m) && m.Provider == "" {
-			m.Provider = s.cfg.Provider
-		}
 		return nil, err
 	}
 	return &c, nil

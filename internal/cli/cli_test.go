@@ -23,7 +23,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestGenerateGolden generates each testdata/gen case and compares it with
 // its want/ directory; -update rewrites them. The cases cover what Dollr
 // does not: form bodies, HTTP Basic, numeric-string and absolute expiries,
-// envelopes, refresh endpoints and rotating refresh grants.
+// envelopes, refresh endpoints, rotating refresh grants, and answers
+// without a lifetime (a JWT exp claim, a declared lifetime).
 func TestGenerateGolden(t *testing.T) {
 	cases, _ := filepath.Glob("testdata/gen/*/authgen.yaml")
 	if len(cases) == 0 {

@@ -32,6 +32,9 @@ func generateDouble(p *model.Provider) ([]byte, error) {
 		jen.Id("Name"):   jen.Lit(p.Package),
 		jen.Id("Obtain"): exchangeValue(p.Obtain),
 	}
+	if d := p.Obtain.Endpoint.Answer.Lifetime; d > 0 {
+		prov[jen.Id("Lifetime")] = duration(d)
+	}
 	if p.Strategy != model.RefreshNone && p.Refresh.Endpoint != nil {
 		prov[jen.Id("Refresh")] = jen.Op("&").Add(exchangeValue(p.Refresh))
 		if p.Rotates {
@@ -142,10 +145,13 @@ func exchangeValue(x model.Exchange) jen.Code {
 		fields = append(fields, jen.Values(d))
 	}
 	w := ep.Answer.Wire
-	answer := jen.Dict{
-		jen.Id("AccessToken"): jen.Lit(w.AccessToken),
-		jen.Id("Expiry"):      jen.Lit(w.Expiry),
-		jen.Id("ExpiryUnit"):  jen.Qual(doublePkg, doubleUnits[ep.Answer.ExpiryUnit]),
+	answer := jen.Dict{jen.Id("AccessToken"): jen.Lit(w.AccessToken)}
+	if w.Expiry != "" {
+		answer[jen.Id("Expiry")] = jen.Lit(w.Expiry)
+		answer[jen.Id("ExpiryUnit")] = jen.Qual(doublePkg, doubleUnits[ep.Answer.ExpiryUnit])
+	}
+	if w.JWT {
+		answer[jen.Id("JWT")] = jen.True()
 	}
 	if len(w.TokenAt) > 0 {
 		answer[jen.Id("TokenAt")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {

@@ -103,6 +103,9 @@ type Response struct {
 	ExpiryUnit        Str
 	RefreshExpiry     Str
 	RefreshExpiryUnit Str
+	// Lifetime is the access token's lifetime the provider documents,
+	// for an answer without an expiry field (Expiry "").
+	Lifetime Str
 	// UnitConfirmed says the descriptor's units stand although the spec's
 	// words say otherwise (a description the provider got wrong).
 	UnitConfirmed Str
@@ -338,7 +341,7 @@ func (r *reader) request(n *yaml.Node, what string) Request {
 
 func (r *reader) response(n *yaml.Node, what string) Response {
 	s := Response{Pos: r.pos(n)}
-	m := r.mapping(n, what, "token_at", "access_token", "refresh_token", "token_type", "expiry", "expiry_unit", "refresh_expiry", "refresh_expiry_unit", "unit_confirmed")
+	m := r.mapping(n, what, "token_at", "access_token", "refresh_token", "token_type", "expiry", "expiry_unit", "refresh_expiry", "refresh_expiry_unit", "unit_confirmed", "lifetime")
 	if m == nil {
 		return s
 	}
@@ -351,6 +354,7 @@ func (r *reader) response(n *yaml.Node, what string) Response {
 	s.RefreshExpiry = r.str(m, n, "refresh_expiry")
 	s.RefreshExpiryUnit = r.str(m, n, "refresh_expiry_unit")
 	s.UnitConfirmed = r.str(m, n, "unit_confirmed")
+	s.Lifetime = r.str(m, n, "lifetime")
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -103,16 +104,37 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		setExt(prop, extGoType, "string")
 	}
 	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
+	r = ownLifetime(r)
 	a.ExpiryUnit = enum(b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
-	if !r.ExpiryUnit.Set {
-		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s)", what, diag.Quote(names(expiryUnits)...))
+	noField := r.Expiry.Set && r.Expiry.Value == ""
+	switch {
+	case noField:
+		b.noExpiryField(a, r, what)
+	case a.ExpiryUnit == JWTExp:
+		b.l.Addf(r.ExpiryUnit.Pos, "expiry_unit is \"jwt_exp\", which reads the access token's exp claim for an answer without an expiry field, but expiry is %q: write expiry: \"\" if the answer has none, else give that field's unit (want %s)", cmpStr(r.Expiry, load.Str{Value: "expires_in"}).Value, diag.Quote(names(fieldUnits)...))
+	case r.Lifetime.Set:
+		b.l.Addf(r.Lifetime.Pos, "lifetime is for an answer without an expiry field, but expiry is %q: write expiry: \"\" if the provider sends none, else leave lifetime out", cmpStr(r.Expiry, load.Str{Value: "expires_in"}).Value)
+	case !r.ExpiryUnit.Set:
+		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s; for an answer without an expiry field, expiry: \"\" with expiry_unit: jwt_exp or a lifetime)", what, diag.Quote(names(fieldUnits)...))
 	}
-	if a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true); prop != nil {
+	if noField || a.ExpiryUnit == JWTExp {
+		prop = nil // no field to read, nor for the double to send
+	} else {
+		a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true)
+	}
+	if prop != nil {
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit, "expiry_unit")
 		a.Wire.Expiry = at.Value
 		a.Wire.ExpiryString = a.ExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 	}
-	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, a.ExpiryUnit)
+	refreshDef := a.ExpiryUnit
+	if refreshDef == JWTExp {
+		refreshDef = ExpiryUnitUnset
+	}
+	a.RefreshExpiryUnit = enum(b.l, r.RefreshExpiryUnit, "refresh_expiry_unit", fieldUnits, refreshDef)
+	if r.RefreshExpiry.Set && r.RefreshExpiry.Value != "" && a.RefreshExpiryUnit == ExpiryUnitUnset && !r.RefreshExpiryUnit.Set && !r.RefreshExpiry.Inherited {
+		b.l.Addf(r.RefreshExpiry.Pos, "refresh_expiry %q needs refresh_expiry_unit: the answer has no expiry field whose unit it could share (want %s)", r.RefreshExpiry.Value, diag.Quote(names(fieldUnits)...))
+	}
 	if r.RefreshExpiry.Set {
 		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", !r.RefreshExpiry.Inherited); prop != nil {
 			unitKey := "refresh_expiry_unit"
@@ -126,6 +148,60 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	a.Wire.Fixed = fixedFields(sr.Value, a.Wire.tokenPaths(), 0)
 }
+
+// noExpiryField checks how the lifetime of an answer without an expiry
+// field is known: the access token's JWT exp or the descriptor's
+// lifetime, exactly one, so that no token is taken to last forever.
+func (b *builder) noExpiryField(a *Answer, r load.Response, what string) {
+	const options = "expiry_unit: jwt_exp to read the access token's JWT exp claim, or lifetime: the lifetime the provider documents, such as \"1h\""
+	switch {
+	case a.ExpiryUnit == JWTExp && r.Lifetime.Set:
+		b.l.Addf(r.Lifetime.Pos, "lifetime and expiry_unit: jwt_exp both say where the token's lifetime comes from: keep one")
+	case a.ExpiryUnit == JWTExp:
+		a.Wire.JWT = true
+	case r.ExpiryUnit.Set && a.ExpiryUnit != ExpiryUnitUnset:
+		b.l.Addf(r.ExpiryUnit.Pos, "expiry_unit %q is the unit of an expiry field, but expiry is \"\" (the answer has none): write %s", r.ExpiryUnit.Value, options)
+	case r.Lifetime.Set:
+		d, err := time.ParseDuration(r.Lifetime.Value)
+		switch {
+		case err != nil || d <= 0:
+			b.l.Addf(r.Lifetime.Pos, "lifetime %q is not a positive duration (want a Go duration such as \"1h\" or \"15m\")", r.Lifetime.Value)
+		case d > maxLifetime:
+			b.l.Addf(r.Lifetime.Pos, "lifetime %q is longer than 366 days, which the runtime refuses as a unit mix-up", r.Lifetime.Value)
+		default:
+			a.Lifetime = d
+		}
+	case !r.ExpiryUnit.Set:
+		b.l.Addf(r.Expiry.Pos, "expiry is \"\" (the answer has no expiry field), so %s.response must say where the token's lifetime comes from: %s; a token is never taken to last forever", what, options)
+	}
+}
+
+// ownLifetime drops what a refresh answer inherited that contradicts how
+// it says its own lifetime is known: the token answer's lifetime or
+// jwt_exp when it names an expiry field, and the token answer's unit or
+// lifetime when it has no field and gives the other itself.
+func ownLifetime(r load.Response) load.Response {
+	drop := func(s *load.Str) {
+		if s.Inherited {
+			*s = load.Str{Pos: r.Pos}
+		}
+	}
+	switch {
+	case r.Expiry.Value != "" || !r.Expiry.Set:
+		drop(&r.Lifetime)
+		if r.ExpiryUnit.Value == "jwt_exp" {
+			drop(&r.ExpiryUnit)
+		}
+	case r.Lifetime.Set && !r.Lifetime.Inherited:
+		drop(&r.ExpiryUnit)
+	case r.ExpiryUnit.Set && !r.ExpiryUnit.Inherited:
+		drop(&r.Lifetime)
+	}
+	return r
+}
+
+// maxLifetime is tokens.MaxLifetime, which Grant.Validate enforces.
+const maxLifetime = 366 * 24 * time.Hour
 
 func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
 	if !typeIs(prop.Type, openapi3.TypeString) {

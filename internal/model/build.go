@@ -48,9 +48,12 @@ func names[T any](values []named[T]) []string {
 var (
 	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
 	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}}
-	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}}
-	strategies  = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
-	booleans    = []named[bool]{{"true", true}, {"false", false}}
+	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}, {"jwt_exp", JWTExp}}
+	// fieldUnits are those an expiry field can have: jwt_exp reads the
+	// access token instead.
+	fieldUnits = expiryUnits[:len(expiryUnits)-1]
+	strategies = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
+	booleans   = []named[bool]{{"true", true}, {"false", false}}
 )
 
 // enum reads s as one of values, or def when s is absent.
@@ -196,7 +199,7 @@ func checkEnums(l *diag.List, x load.Exchange) {
 	enum(l, x.Request.Encoding, "encoding", encodings, EncodingUnset)
 	enum(l, x.Request.ClientAuth, "client_auth", clientAuths, ClientAuthUnset)
 	enum(l, x.Response.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
-	enum(l, x.Response.RefreshExpiryUnit, "refresh_expiry_unit", expiryUnits, ExpiryUnitUnset)
+	enum(l, x.Response.RefreshExpiryUnit, "refresh_expiry_unit", fieldUnits, ExpiryUnitUnset)
 }
 
 // exchanges resolves the token endpoint and the refresh strategy's.

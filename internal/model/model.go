@@ -57,6 +57,9 @@ const (
 	Milliseconds
 	RFC3339 // an absolute time as an RFC 3339 string
 	Unix    // an absolute time in seconds since the Unix epoch
+	// JWTExp: the answer has no expiry field; the access token is a JWT
+	// whose exp claim is read, unverified, as the expiry.
+	JWTExp
 )
 
 // RefreshStrategy is how a token is renewed.
@@ -209,6 +212,9 @@ type Answer struct {
 	ExpiryUnit        ExpiryUnit
 	RefreshExpiry     []string
 	RefreshExpiryUnit ExpiryUnit
+	// Lifetime is the descriptor's lifetime for an answer without an
+	// expiry field (Expiry empty, ExpiryUnit unset); 0 otherwise.
+	Lifetime time.Duration
 	// Wire names the same parts as they are in the JSON answer.
 	Wire WireAnswer
 }
@@ -222,6 +228,7 @@ type WireAnswer struct {
 	ExpiryString                         bool // a numeric lifetime sent as a string
 	RefreshExpiry                        string
 	RefreshExpiryString                  bool
+	JWT                                  bool // the access token carries its exp
 	// Fixed are the other fields the answer's schema requires, with the
 	// values it gives them (const, enum, default, example, else the
 	// type's zero), so that a test double answers as the spec says.

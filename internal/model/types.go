@@ -292,6 +292,7 @@ func inherit(r, from load.Response) load.Response {
 		{&r.TokenAt, &from.TokenAt}, {&r.AccessToken, &from.AccessToken}, {&r.RefreshToken, &from.RefreshToken},
 		{&r.TokenType, &from.TokenType}, {&r.Expiry, &from.Expiry}, {&r.ExpiryUnit, &from.ExpiryUnit},
 		{&r.RefreshExpiry, &from.RefreshExpiry}, {&r.RefreshExpiryUnit, &from.RefreshExpiryUnit}, {&r.UnitConfirmed, &from.UnitConfirmed},
+		{&r.Lifetime, &from.Lifetime},
 	} {
 		if !f.dst.Set {
 			*f.dst = *f.src

@@ -80,9 +80,14 @@ type Answer struct {
 	AccessToken  string
 	RefreshToken string
 	TokenType    string
+	// Expiry is the expiry field; "" when the provider sends none, and
+	// the lifetime is then the Provider's Lifetime or the JWT's exp.
 	Expiry       string
 	ExpiryUnit   Unit
 	ExpiryString bool // a numeric lifetime sent as a string ("3600")
+	// JWT: the access token is a JWT whose exp claim, by the server's
+	// clock, is when it expires (signed with a key of the server's own).
+	JWT bool
 	// RefreshExpiry is the refresh token's expiry field, sent with a
 	// refresh token when the Provider has a RefreshLifetime.
 	RefreshExpiry       string
@@ -131,7 +136,10 @@ type Provider struct {
 	// the old one.
 	Rotates         bool
 	RefreshLifetime time.Duration // 0: refresh tokens do not expire
-	Errors          []ErrorShape
+	// Lifetime is the access-token lifetime the provider documents, for
+	// answers that carry none; NewServer issues tokens of it, not an hour.
+	Lifetime time.Duration
+	Errors   []ErrorShape
 }
 
 // Counts are the requests a Server has answered.
@@ -171,9 +179,13 @@ type Server struct {
 // issues tokens valid for an hour by the wall clock; see SetClock and
 // SetLifetime. Close it when done.
 func NewServer(p Provider, clientID, clientSecret string) *Server {
+	lifetime := time.Hour
+	if p.Lifetime > 0 {
+		lifetime = p.Lifetime
+	}
 	s := &Server{
 		p: p, clientID: clientID, clientSecret: clientSecret,
-		now: time.Now, lifetime: time.Hour,
+		now: time.Now, lifetime: lifetime,
 		access: map[string]time.Time{}, refresh: map[string]time.Time{}, spent: map[string]bool{},
 		mux: http.NewServeMux(), open: http.NewServeMux(),
 	}
@@ -436,6 +448,9 @@ func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent 
 	now, lifetime := s.now(), s.lifetime
 	s.serial++
 	access := fmt.Sprintf("%s-access-%d", s.p.Name, s.serial)
+	if x.Answer.JWT {
+		access = s.jwt(access, now, lifetime)
+	}
 	s.access[access] = now.Add(lifetime)
 	var newRefresh string
 	issueRefresh := x.Answer.RefreshToken != "" && (!refresh || s.p.Rotates)
@@ -479,6 +494,22 @@ func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent 
 		root = set(root, at(a.Expiry), lifetimeValue(a.ExpiryUnit, a.ExpiryString, now, lifetime))
 	}
 	writeJSON(w, http.StatusOK, root)
+}
+
+// jwt is an access token as a JWT (RFC 9068's shape) expiring after
+// lifetime by the server's clock. Its HS256 signature is by a key the
+// client never sees, as a real provider's would be.
+func (s *Server) jwt(id string, now time.Time, lifetime time.Duration) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "at+jwt"})
+	claims, _ := json.Marshal(map[string]any{
+		"iss": s.p.Name, "sub": s.clientID, "client_id": s.clientID, "jti": id,
+		"iat": now.Unix(), "exp": now.Add(lifetime).Unix(),
+	})
+	signed := enc(header) + "." + enc(claims)
+	mac := hmac.New(sha256.New, []byte(s.p.Name+"-signing-key"))
+	mac.Write([]byte(signed))
+	return signed + "." + enc(mac.Sum(nil))
 }
 
 // lifetimeValue is a lifetime as the answer carries it: in its unit, as a

@@ -123,16 +123,7 @@ func TestDoubleFaultsAndAPI(t *testing.T) {
 	}
 	_, doc := post(t, srv, "application/x-www-form-urlencoded", good)
 	tok := doc["access_token"].(string)
-	call := func() int {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	call := func() int { return bearerGet(t, srv, "/api", tok) }
 	if got := call(); got != 200 {
 		t.Errorf("API with a valid token: %d", got)
 	}
@@ -179,4 +170,17 @@ func TestDoubleChecksAssertions(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
 		}
 	}
+}
+
+// bearerGet sends GET path with token and returns the status.
+func bearerGet(t *testing.T, srv *tokenstest.Server, path, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
