@@ -29,6 +29,9 @@ type Grant struct {
 	// RefreshExpiry is when the refresh token stops being valid; zero when
 	// unknown.
 	RefreshExpiry time.Time
+	// Scopes are the scopes the answer says were granted, sorted; nil when
+	// it did not say (RFC 6749 §5.1: then they are those requested).
+	Scopes []string
 }
 
 // Validate reports why g cannot be used: an empty access token, an access

@@ -29,6 +29,10 @@ type Operation struct {
 	// none. Send fills it in when the caller left it empty, and a POST or
 	// PATCH is retried only with it.
 	IdempotencyHeader string
+	// Scopes are the scopes the operation needs, sorted; nil means the
+	// client's Config.Scopes. Send asks the Transport (see Scoped) for a
+	// token of exactly these, or one granted more.
+	Scopes []string
 }
 
 // Send sends req with hc under ctx, retrying within r's bounds (its zero
@@ -44,6 +48,9 @@ type Operation struct {
 // provider's error decoded by o.Errors.
 func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
 	r = r.orDefaults()
+	if o.Scopes != nil {
+		ctx = WithScopes(ctx, o.Scopes)
+	}
 	req = req.Clone(ctx)
 	if h := o.IdempotencyHeader; h != "" && req.Header.Get(h) == "" {
 		// One key for the whole logical call, so that the provider sees

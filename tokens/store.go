@@ -162,6 +162,7 @@ type storedGrant struct {
 	IssuedAt      time.Time `json:"issued_at"`
 	Expiry        time.Time `json:"expiry"`
 	RefreshExpiry time.Time `json:"refresh_expiry"`
+	Scopes        []string  `json:"scopes,omitempty"`
 	// Gen counts the grants stored under the key: a reader never adopts a
 	// grant older than the one it holds.
 	Gen uint64 `json:"gen"`
@@ -191,7 +192,7 @@ func newCodec(key []byte) (codec, error) {
 func (c codec) encode(g *Grant, key string, gen uint64, now time.Time, ttl time.Duration) ([]byte, error) {
 	b, err := json.Marshal(storedGrant{
 		AccessToken: g.AccessToken.Reveal(), TokenType: g.TokenType, RefreshToken: g.RefreshToken.Reveal(),
-		IssuedAt: g.IssuedAt, Expiry: g.Expiry, RefreshExpiry: g.RefreshExpiry,
+		IssuedAt: g.IssuedAt, Expiry: g.Expiry, RefreshExpiry: g.RefreshExpiry, Scopes: g.Scopes,
 		Gen: gen, WrittenAt: now.Round(0), TTLMillis: ttl.Milliseconds(),
 	})
 	if err != nil || c.aead == nil {
@@ -225,7 +226,7 @@ func (c codec) decode(b []byte, key string, now time.Time, left time.Duration) (
 	}
 	g := &Grant{
 		AccessToken: Secret(s.AccessToken), TokenType: s.TokenType, RefreshToken: Secret(s.RefreshToken),
-		IssuedAt: s.IssuedAt, Expiry: s.Expiry, RefreshExpiry: s.RefreshExpiry,
+		IssuedAt: s.IssuedAt, Expiry: s.Expiry, RefreshExpiry: s.RefreshExpiry, Scopes: s.Scopes,
 	}
 	s.rebase(g, now, left)
 	return &sharedGrant{Grant: g, gen: s.Gen}, nil

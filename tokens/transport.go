@@ -21,6 +21,10 @@ import (
 type Transport struct {
 	// Source supplies the tokens; required.
 	Source *Source
+	// Scoped, if set, supplies the tokens of requests whose context names
+	// the scopes they need (WithScopes, as Operation.Send sets it);
+	// Source those of the others.
+	Scoped *Scoped
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Hosts are the hosts that receive the token, each "host" (on the
@@ -50,7 +54,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case !authorized:
 		return t.base().RoundTrip(req)
 	}
-	g, err := t.Source.Token(req.Context())
+	src, err := t.source(req)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	g, err := src.Token(req.Context())
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -59,7 +68,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	if !t.Source.Invalidate(g.AccessToken) {
+	if !src.Invalidate(g.AccessToken) {
 		return resp, nil // a token fetched after a 401 was refused too: no loop
 	}
 
@@ -75,7 +84,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
 
-	if g, err = t.Source.Token(req.Context()); err != nil {
+	if g, err = src.Token(req.Context()); err != nil {
 		if body != nil {
 			body.Close()
 		}
@@ -109,6 +118,17 @@ func (t *Transport) authorized(req *http.Request) (bool, error) {
 		return false, fmt.Errorf("tokens: not sending the access token to %s over plain http (set AllowInsecureHTTP to allow it)", req.URL.Host)
 	}
 	return true, nil
+}
+
+// source returns the Source for req: Scoped's for the scopes its context
+// names, else Source.
+func (t *Transport) source(req *http.Request) (*Source, error) {
+	if t.Scoped != nil {
+		if scopes, ok := req.Context().Value(scopesKey{}).([]string); ok {
+			return t.Scoped.Source(scopes)
+		}
+	}
+	return t.Source, nil
 }
 
 func (t *Transport) base() http.RoundTripper {

@@ -1,0 +1,160 @@
+package tokens_test
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authgen/authgen/tokens"
+)
+
+// scopedProvider issues "tok-<scopes>" for the scopes requested, granting
+// those of grant when set, and counts its token requests per scope set.
+type scopedProvider struct {
+	clock *fakeClock
+	mu    sync.Mutex
+	asked map[string]int
+	grant map[string][]string // the scopes granted for a set requested
+}
+
+func (p *scopedProvider) obtain(ctx context.Context) (*tokens.Grant, error) {
+	set := strings.Join(tokens.ScopesOr(ctx, []string{"default"}), " ")
+	p.mu.Lock()
+	p.asked[set]++
+	g := p.grant[set]
+	p.mu.Unlock()
+	now := p.clock.Now()
+	return &tokens.Grant{AccessToken: tokens.Secret("tok-" + strings.ReplaceAll(set, " ", "+")), IssuedAt: now, Expiry: now.Add(time.Hour), Scopes: g}, nil
+}
+
+// requests returns the requests per set so far, to print.
+func (p *scopedProvider) requests() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.requests())
+}
+
+func (p *scopedProvider) count(set string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.asked[set]
+}
+
+func newScoped(t *testing.T, grant map[string][]string) (*tokens.Scoped, *scopedProvider) {
+	t.Helper()
+	p := &scopedProvider{clock: newFakeClock(), asked: map[string]int{}, grant: grant}
+	s, err := tokens.NewScoped(tokens.Config{Provider: "acme", Obtain: p.obtain, Now: p.clock.Now}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+func token(t *testing.T, s *tokens.Scoped, scopes ...string) string {
+	t.Helper()
+	src, err := s.Source(scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.AccessToken.Reveal()
+}
+
+// Each scope set is requested exactly (sorted, deduplicated) and once,
+// then served from its cache until renewal.
+func TestScopedOneTokenPerSet(t *testing.T) {
+	s, p := newScoped(t, nil)
+	for range 3 {
+		if got := token(t, s, "payments:write", "payments:read", "payments:read"); got != "tok-payments:read+payments:write" {
+			t.Fatalf("token %q", got)
+		}
+	}
+	if got := token(t, s, "refunds:read"); got != "tok-refunds:read" {
+		t.Fatalf("token %q", got)
+	}
+	if p.count("payments:read payments:write") != 1 || p.count("refunds:read") != 1 {
+		t.Errorf("requests %v, want one per set", p.requests())
+	}
+	p.clock.Advance(61 * time.Minute) // expired: the next call waits for a fetch
+	token(t, s, "refunds:read")
+	if p.count("refunds:read") != 2 {
+		t.Errorf("requests %v: the set's token was not renewed", p.requests())
+	}
+}
+
+// A valid token granted a superset of the scopes needed serves them; one
+// the provider granted less than was asked does not.
+func TestScopedSupersetReuse(t *testing.T) {
+	s, p := newScoped(t, map[string][]string{"a b": {"a"}})
+	token(t, s, "a", "b", "c")
+	if got := token(t, s, "a", "c"); got != "tok-a+b+c" {
+		t.Errorf("token %q, want the superset's", got)
+	}
+	if p.count("a c") != 0 {
+		t.Errorf("requests %v: a superset's token was at hand", p.requests())
+	}
+	token(t, s, "a", "b") // granted only "a"
+	if got := token(t, s, "b"); got != "tok-a+b+c" {
+		t.Errorf("token %q for b, want the one granted a, b and c", got)
+	}
+	s2, p2 := newScoped(t, map[string][]string{"a b": {"a"}})
+	token(t, s2, "a", "b")
+	if got := token(t, s2, "b"); got != "tok-b" || p2.count("b") != 1 {
+		t.Errorf("token %q, requests %v: a token granted only a served b", got, p2.requests())
+	}
+	if got := token(t, s2, "a"); got != "tok-a+b" || p2.count("a") != 0 {
+		t.Errorf("token %q, requests %v: the granted scope a was not reused", got, p2.requests())
+	}
+}
+
+// Operation.Send through a Transport with Scoped sources: every request
+// carries a token of the operation's scopes, an operation without scopes
+// the client's default, concurrently.
+func TestScopedTransportPerOperation(t *testing.T) {
+	s, p := newScoped(t, nil)
+	def, err := tokens.NewSource(tokens.Config{Provider: "acme", Obtain: p.obtain, Now: p.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"/read": "Bearer tok-payments:read", "/write": "Bearer tok-payments:write", "/plain": "Bearer tok-default"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get("Authorization"); got != want[r.URL.Path] {
+			t.Errorf("%s: Authorization %q, want %q", r.URL.Path, got, want[r.URL.Path])
+		}
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	ops := map[string]*tokens.Operation{
+		"/read":  {Provider: "acme", Name: "List", Scopes: []string{"payments:read"}},
+		"/write": {Provider: "acme", Name: "Create", Scopes: []string{"payments:write"}},
+		"/plain": {Provider: "acme", Name: "Status"},
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		for path, op := range ops {
+			wg.Go(func() {
+				req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+				resp, err := op.Send(context.Background(), hc, req, tokens.Retry{Attempts: 1})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+			})
+		}
+	}
+	wg.Wait()
+	for _, set := range []string{"payments:read", "payments:write", "default"} {
+		if n := p.count(set); n != 1 {
+			t.Errorf("%d requests for %q, want 1", n, set)
+		}
+	}
+}
