@@ -103,6 +103,16 @@ func (s *Scoped) Source(scopes []string) (*Source, error) {
 	return src, nil
 }
 
+// Share makes src, whose token requests ask for scopes themselves (a
+// client's Config.Scopes), the Source of that set: an operation needing
+// those scopes, or fewer, then shares its token.
+func (s *Scoped) Share(scopes []string, src *Source) {
+	set := NormalizeScopes(scopes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sets[strings.Join(set, " ")] = &scopedSource{scopes: set, src: src}
+}
+
 func sortedKeys(m map[string]*scopedSource) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

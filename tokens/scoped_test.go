@@ -36,7 +36,7 @@ func (p *scopedProvider) obtain(ctx context.Context) (*tokens.Grant, error) {
 func (p *scopedProvider) requests() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return maps.Clone(p.requests())
+	return maps.Clone(p.asked)
 }
 
 func (p *scopedProvider) count(set string) int {
@@ -156,5 +156,25 @@ func TestScopedTransportPerOperation(t *testing.T) {
 		if n := p.count(set); n != 1 {
 			t.Errorf("%d requests for %q, want 1", n, set)
 		}
+	}
+}
+
+// A client's default Source, shared for Config.Scopes, serves the
+// operations its scopes cover: one token for both.
+func TestScopedShare(t *testing.T) {
+	s, p := newScoped(t, nil)
+	def, err := tokens.NewSource(tokens.Config{Provider: "acme", Obtain: p.obtain, Now: p.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Share([]string{"b", "a"}, def)
+	if got := token(t, s, "a", "b"); got != "tok-default" {
+		t.Errorf("token %q for Config.Scopes' set, want the default Source's", got)
+	}
+	if got := token(t, s, "b"); got != "tok-default" {
+		t.Errorf("token %q for a subset, want the default Source's", got)
+	}
+	if got := p.requests(); len(got) != 1 || got["default"] != 1 {
+		t.Errorf("requests %v, want one, the default's", got)
 	}
 }

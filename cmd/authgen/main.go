@@ -72,6 +72,8 @@
 //	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
+//	-operation-scopes
+//	  	give each operation a token for the scopes its security requirement names; false when the provider does not enforce them (api.operation_scopes) (default true)
 //	-out directory
 //	  	output directory of the generated package (created if missing) (default ".")
 //	-package name

@@ -102,6 +102,9 @@ type Options struct {
 	// Strict makes problems in parts of the spec authgen does not read
 	// errors; by default they are warnings.
 	Strict bool
+	// NoOperationScopes gives every operation Config.Scopes' token, as
+	// api.operation_scopes: false does.
+	NoOperationScopes bool
 	// Warnings receives the warnings of a run that succeeds, one per
 	// line; nil discards them. A failing run returns them with its errors.
 	Warnings io.Writer
@@ -122,6 +125,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.ExcludeTags, "exclude-tags", "", "generate no methods for operations with these comma-separated `tags`")
 	fs.StringVar(&opts.IncludeOperations, "include-operations", "", "generate methods only for these comma-separated `operations` (operationIds or \"METHOD /path\")")
 	fs.StringVar(&opts.ExcludeOperations, "exclude-operations", "", "generate no methods for these comma-separated `operations`")
+	operationScopes := fs.Bool("operation-scopes", true, "give each operation a token for the scopes its security requirement names; false when the provider does not enforce them (api.operation_scopes)")
 	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	verbose := fs.Bool("v", false, "list every file written or left unchanged (removals are always listed)")
@@ -138,6 +142,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	opts.NoOperationScopes = !*operationScopes
 	if *version {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
@@ -218,7 +223,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 			ClientAuth: cmp.Or(e.ClientAuth.Value, "basic"), Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value,
 			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
 			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
-			Strict: global.Strict,
+			Strict: global.Strict, NoOperationScopes: global.NoOperationScopes,
 		}
 		code = max(code, runOne(opts, check, wo, stderr))
 	}
@@ -277,6 +282,9 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 			"include-tags": opts.IncludeTags, "exclude-tags": opts.ExcludeTags,
 			"include-operations": opts.IncludeOperations, "exclude-operations": opts.ExcludeOperations,
 		}[flag])...)
+	}
+	if opts.NoOperationScopes {
+		d.API.OperationScopes = load.Str{Value: "false", Set: true}
 	}
 	// Sorted with the loader's errors and warnings.
 	p, err := model.Build(d, spec, &l, model.Renames(renames))

@@ -221,13 +221,18 @@ func defaultTokenBase(p *model.Provider) jen.Code {
 // token grants: the obtain request's fixed fields and scopes, for the Store
 // key.
 func grantParams(p *model.Provider) jen.Code {
+	return grantParamsFor(p, jen.Id("cfg").Dot("Scopes"))
+}
+
+// grantParamsFor is grantParams with the scopes requested.
+func grantParamsFor(p *model.Provider, scopes jen.Code) jen.Code {
 	d := jen.Dict{}
 	for _, f := range p.Obtain.Fields {
 		switch f.Value {
 		case model.ValueConst:
 			d[jen.Lit(f.JSONName)] = jen.Values(jen.Lit(f.Const))
 		case model.ValueScopes:
-			d[jen.Lit(f.JSONName)] = jen.Id("cfg").Dot("Scopes")
+			d[jen.Lit(f.JSONName)] = scopes
 		}
 	}
 	if len(d) == 0 {
@@ -293,6 +298,11 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("hc").Op("*").Qual("net/http", "Client"),
 		jen.Id("authed").Op("*").Qual("net/http", "Client"),
 		jen.Id("source").Op("*").Qual(tokensPkg, "Source"),
+		jen.Do(func(st *jen.Statement) {
+			if scoped(p) {
+				st.Comment("scoped holds the tokens of operations that name their scopes.").Line().Id("scoped").Op("*").Qual(tokensPkg, "Scoped")
+			}
+		}),
 	)
 	f.Line()
 
@@ -320,6 +330,15 @@ func client(f *jen.File, p *model.Provider) {
 	errf := func(format string, args ...jen.Code) jen.Code {
 		return jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(p.Package + ": " + format)}, args...)...))
 	}
+	transport := jen.Dict{
+		jen.Id("Source"):            jen.Id("source"),
+		jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
+		jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
+		jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
+	}
+	if scoped(p) {
+		transport[jen.Id("Scoped")] = jen.Id("scoped")
+	}
 	f.Comment("New validates cfg and returns a Client. It sends no request: the first")
 	f.Comment("token is obtained when one is first needed.")
 	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
@@ -346,13 +365,9 @@ func client(f *jen.File, p *model.Provider) {
 		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
+	}, scopedNew(p, srcCfg, errf), []jen.Code{
 		jen.Id("authed").Op(":=").Op("*").Id("hc"),
-		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(jen.Dict{
-			jen.Id("Source"):            jen.Id("source"),
-			jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
-			jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
-			jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
-		}),
+		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(transport),
 		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
 		jen.Return(jen.Id("c"), jen.Nil()),
 	})...,
@@ -490,7 +505,12 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		case model.ValueConst:
 			v = constant(fl)
 		case model.ValueScopes:
-			v = jen.Qual("strings", "Join").Call(jen.Id("c").Dot("cfg").Dot("Scopes"), jen.Lit(" "))
+			var scopes jen.Code = jen.Id("c").Dot("cfg").Dot("Scopes")
+			if scoped(p) {
+				// A scoped Source's fetch names its set.
+				scopes = jen.Qual(tokensPkg, "ScopesOr").Call(jen.Id("ctx"), scopes)
+			}
+			v = jen.Qual("strings", "Join").Call(scopes, jen.Lit(" "))
 		case model.ValueClientAssertion:
 			v = jen.Id("assertion")
 			a := jen.Dict{
@@ -674,6 +694,9 @@ func operations(f *jen.File, p *model.Provider) {
 		}
 		if op.IdempotencyHeader != "" {
 			d[jen.Id("IdempotencyHeader")] = jen.Lit(op.IdempotencyHeader)
+		}
+		if op.Scopes != nil && scoped(p) {
+			d[jen.Id("Scopes")] = operationScopes(op)
 		}
 		f.Comment(fmt.Sprintf("%sAPI says how %s is sent and its errors decoded.", lower(op.Name), op.Name))
 		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(tokensPkg, "Operation").Values(d)

@@ -62,6 +62,8 @@ type API struct {
 	// IdempotencyHeader names the header parameter that carries an
 	// idempotency key, when the provider's is not Idempotency-Key.
 	IdempotencyHeader Str
+	// OperationScopes, "false", turns per-operation scopes off.
+	OperationScopes Str
 }
 
 // Exchange describes one call to a token endpoint.
@@ -189,7 +191,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 
 func (r *reader) api(n *yaml.Node) API {
 	a := API{Pos: r.pos(n)}
-	m := r.mapping(n, "api", "include_tags", "exclude_tags", "include_operations", "exclude_operations", "idempotency_header")
+	m := r.mapping(n, "api", "include_tags", "exclude_tags", "include_operations", "exclude_operations", "idempotency_header", "operation_scopes")
 	for key, dst := range map[string]*[]Str{
 		"include_tags": &a.IncludeTags, "exclude_tags": &a.ExcludeTags,
 		"include_operations": &a.IncludeOperations, "exclude_operations": &a.ExcludeOperations,
@@ -199,6 +201,7 @@ func (r *reader) api(n *yaml.Node) API {
 		}
 	}
 	a.IdempotencyHeader = r.str(m, n, "idempotency_header")
+	a.OperationScopes = r.str(m, n, "operation_scopes")
 	return a
 }
 

@@ -77,8 +77,10 @@ func (b *builder) operations(p *Provider) {
 		taken[ep.Method] = "a token endpoint"
 	}
 	keyed := false
+	scoped := b.scopedSchemes()
 	for _, o := range ops {
 		o.model = b.operation(o, taken)
+		o.model.Scopes = b.operationScopes(o, scoped)
 		p.Operations = append(p.Operations, o.model)
 		keyed = keyed || o.model.IdempotencyHeader != ""
 	}

@@ -157,6 +157,10 @@ type Operation struct {
 	// that carries the operation's idempotency key: Idempotency-Key or the
 	// descriptor's api.idempotency_header; "" when it has none.
 	IdempotencyHeader string
+	// Scopes are the scopes the operation's security requirement names for
+	// the client-credentials scheme, sorted and deduplicated; nil when it
+	// names none or api.operation_scopes is false (Config.Scopes then).
+	Scopes []string
 }
 
 // Exchange is a call of an endpoint with fields the client fills in.

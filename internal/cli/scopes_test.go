@@ -1,0 +1,119 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/authgen/authgen/internal/cli"
+)
+
+// generated returns the client.gen.go that opts generate.
+func generated(t *testing.T, opts cli.Options) string {
+	t.Helper()
+	opts.Out = t.TempDir()
+	files, err := cli.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if filepath.Base(f.Path) == "client.gen.go" {
+			return string(f.Data)
+		}
+	}
+	t.Fatal("no client.gen.go")
+	return ""
+}
+
+// Operations whose security requirement names scopes get a token of
+// their own set by default; -operation-scopes=false, or the descriptor's
+// api.operation_scopes: false, gives every one Config.Scopes' token.
+func TestOperationScopesSwitch(t *testing.T) {
+	spec := filepath.Join("..", "conformance", "testdata", "openapi.yaml")
+	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic"})
+	for _, want := range []string{`Scopes:   []string{"payments:read"}`, `Scopes:   []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
+		if !strings.Contains(on, want) {
+			t.Errorf("default client lacks %s", want)
+		}
+	}
+	off := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", NoOperationScopes: true})
+	for _, unwanted := range []string{"Scopes: ", "Scoped", "ScopesOr"} {
+		if strings.Contains(off, unwanted) {
+			t.Errorf("-operation-scopes=false client has %s", unwanted)
+		}
+	}
+
+	// The same from a descriptor, with a mistake reported at its place.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(scopedSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	desc := filepath.Join(dir, "authgen.yaml")
+	write := func(value string) {
+		t.Helper()
+		d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
+			"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic, scope: scope}\n" +
+			"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\napi:\n  operation_scopes: " + value + "\n"
+		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("true")
+	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(c, `Scopes:   []string{"orders:read"}`) {
+		t.Error("api.operation_scopes: true client lacks GetOrders' scopes")
+	}
+	write("false")
+	if c := generated(t, cli.Options{Descriptor: desc}); strings.Contains(c, "Scoped") {
+		t.Error("api.operation_scopes: false client has Scoped")
+	}
+	write("nope")
+	_, err := cli.Generate(cli.Options{Descriptor: desc, Out: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "authgen.yaml:11:21:") || !strings.Contains(err.Error(), "api.operation_scopes") {
+		t.Errorf("err = %v, want api.operation_scopes' position", err)
+	}
+}
+
+// scopedSpec documents its token operation, and one operation that needs
+// orders:read.
+const scopedSpec = `openapi: 3.0.3
+info: {title: Acme, version: "1"}
+servers: [{url: "https://api.acme.example"}]
+paths:
+  /oauth/token:
+    post:
+      operationId: issueToken
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [grant_type]
+              properties:
+                grant_type: {type: string}
+                scope: {type: string}
+      responses:
+        '200':
+          description: A token.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [access_token, expires_in]
+                properties:
+                  access_token: {type: string}
+                  expires_in: {type: integer}
+  /orders:
+    get:
+      operationId: getOrders
+      security: [{oauth: [orders:read]}]
+      responses:
+        '200': {description: Orders.}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: /oauth/token, scopes: {orders:read: Read orders.}}
+`
