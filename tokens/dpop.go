@@ -137,16 +137,10 @@ type dpopTokens struct {
 }
 
 func (t *dpopTokens) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.send(req, req.Body)
+	resp, b, err := t.send(req, req.Body)
 	if err != nil || resp.StatusCode != http.StatusBadRequest || resp.Header.Get("DPoP-Nonce") == "" {
 		return resp, err
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxDrain))
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
 	var answer struct {
 		Error string `json:"error"`
 	}
@@ -157,26 +151,40 @@ func (t *dpopTokens) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return resp, nil
 	}
-	return t.send(req, body)
+	resp, _, err = t.send(req, body)
+	return resp, err
 }
 
 // send sends req with body and a proof, and remembers the answer's nonce.
-func (t *dpopTokens) send(req *http.Request, body io.ReadCloser) (*http.Response, error) {
+// A refused answer's body is returned read, the proof scrubbed from it: a
+// provider echoing its request must not put the proof into an error.
+func (t *dpopTokens) send(req *http.Request, body io.ReadCloser) (*http.Response, []byte, error) {
 	proof, err := t.d.Proof(req.Method, req.URL, "")
 	if err != nil {
 		if body != nil {
 			body.Close()
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	r := req.Clone(req.Context())
 	r.Body = body
 	r.Header.Set("DPoP", proof.Reveal())
 	resp, err := t.base.RoundTrip(r)
-	if err == nil {
-		t.d.remember(req.URL, resp.Header)
+	if err != nil {
+		return nil, nil, err
 	}
-	return resp, err
+	t.d.remember(req.URL, resp.Header)
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return resp, nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	b = bytes.ReplaceAll(b, []byte(proof), []byte(redacted))
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, b, nil
 }
 
 // nonceChallenge reports whether a 401 asks for the request again with the

@@ -247,3 +247,29 @@ func TestTransportDPoP(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// A token endpoint that echoes the proof in its error does not put it into
+// the error.
+func TestDPoPProofNotInErrors(t *testing.T) {
+	d, err := tokens.NewDPoP(dpopKeys(t)["ES256"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Store(r.Header.Get("DPoP"))
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":"invalid_dpop_proof","error_description":"bad proof %s"}`, r.Header.Get("DPoP"))
+	}))
+	defer srv.Close()
+	c := tokens.Call{Provider: "p", Op: "Token", Method: http.MethodPost, URL: srv.URL + "/token",
+		Errors: []tokens.ErrorBody{{Status: "4XX", CodePath: "error", MessagePath: "error_description"}}}
+	err = c.Do(context.Background(), &http.Client{Transport: d.TokenTransport(srv.Client().Transport)}, nil)
+	proof, _ := sent.Load().(string)
+	if err == nil || proof == "" {
+		t.Fatalf("err = %v, proof sent %q", err, proof)
+	}
+	if s := fmt.Sprintf("%v %+v", err, err); strings.Contains(s, proof) || !strings.Contains(s, "invalid_dpop_proof") || !strings.Contains(s, "[REDACTED]") {
+		t.Errorf("error %s: shows the proof, or not the provider's answer scrubbed", s)
+	}
+}
