@@ -62,6 +62,8 @@
 //	  	with -spec: client authentication, basic (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions) (default "basic")
 //	-config file
 //	  	generate every provider this YAML file lists (descriptors or specs, each with its out directory)
+//	-dpop
+//	  	with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)
 //	-exclude-operations operations
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags

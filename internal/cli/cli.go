@@ -92,6 +92,7 @@ type Options struct {
 	Descriptor string // path of the descriptor; "" with Spec
 	Spec       string // path of a spec to describe without a descriptor
 	ClientAuth string // with Spec: "basic" or "post"
+	DPoP       bool   // with Spec: DPoP-bound tokens
 	Scheme     string // with Spec: the security scheme, when there are several
 	BaseURL    string // with Spec: the API's base URL, when the spec's servers give none
 	// API narrows the operations that get typed methods, added to the
@@ -115,6 +116,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Out, "out", ".", "output `directory` of the generated package (created if missing)")
 	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
+	fs.BoolVar(&opts.DPoP, "dpop", false, "with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)")
 	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions)")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
 	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
@@ -258,7 +260,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)

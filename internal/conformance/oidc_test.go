@@ -83,6 +83,11 @@ type introspected struct {
 	Active   bool   `json:"active"`
 	Scope    string `json:"scope"`
 	ClientID string `json:"client_id"`
+	// TokenType and Cnf say how a DPoP-bound token is bound (RFC 9449 §6.2).
+	TokenType string `json:"token_type"`
+	Cnf       struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
 }
 
 // introspection is the server's introspection answer for token.

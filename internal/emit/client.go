@@ -138,6 +138,12 @@ func config(f *jen.File, p *model.Provider) {
 			g.Comment("\"\" sends none.")
 			g.Id("KeyID").String().Tag(map[string]string{"json": "key_id,omitempty"})
 		}
+		if p.DPoP {
+			g.Comment("DPoPSigner holds the key the tokens are bound to (DPoP, RFC 9449): every")
+			g.Comment("token and API request carries a proof it signs. RSA (RS256) or P-256")
+			g.Comment("ECDSA (ES256); a KMS or HSM key serves.")
+			g.Id("DPoPSigner").Qual("crypto", "Signer").Tag(map[string]string{"json": "-"})
+		}
 		if usesScopes(p) {
 			g.Comment("Scopes are requested with every token; nil leaves the choice to the")
 			g.Comment("provider.")
@@ -207,6 +213,32 @@ func secretChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []
 		)
 	}
 	return checks
+}
+
+// dpopSetup are New's statements making the DPoP proofs' signer and the
+// client that sends token requests with them.
+func dpopSetup(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
+	if !p.DPoP {
+		return nil
+	}
+	return []jen.Code{
+		jen.If(jen.Id("cfg").Dot("DPoPSigner").Op("==").Nil()).Block(errf("Config.DPoPSigner is nil")),
+		// Proofs carry the real time, whatever Config.Now says: the
+		// provider judges their iat by its own clock.
+		jen.List(jen.Id("dpop"), jen.Err()).Op(":=").Qual(tokensPkg, "NewDPoP").Call(jen.Id("cfg").Dot("DPoPSigner"), jen.Nil()),
+		jen.If(jen.Err().Op("!=").Nil()).Block(errf("Config.DPoPSigner: %w", jen.Err())),
+		jen.Id("tokenHC").Op(":=").Op("*").Id("hc"),
+		jen.Id("tokenHC").Dot("Transport").Op("=").Id("dpop").Dot("TokenTransport").Call(jen.Id("hc").Dot("Transport")),
+	}
+}
+
+// tokenHC is the client of token requests: hc, or with DPoP the one whose
+// requests carry proofs.
+func tokenHC(p *model.Provider) jen.Code {
+	if p.DPoP {
+		return jen.Op("&").Id("tokenHC")
+	}
+	return jen.Id("hc")
 }
 
 // defaultTokenBase is what an empty Config.TokenBaseURL means.
@@ -317,6 +349,15 @@ func client(f *jen.File, p *model.Provider) {
 			srcCfg[jen.Id("RefreshTokenLifetime")] = duration(p.RefreshLifetime)
 		}
 	}
+	transport := jen.Dict{
+		jen.Id("Source"):            jen.Id("source"),
+		jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
+		jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
+		jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
+	}
+	if p.DPoP {
+		transport[jen.Id("DPoP")] = jen.Id("dpop")
+	}
 	errf := func(format string, args ...jen.Code) jen.Code {
 		return jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(p.Package + ": " + format)}, args...)...))
 	}
@@ -342,17 +383,13 @@ func client(f *jen.File, p *model.Provider) {
 		),
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): jen.Id("hc")}),
+	}, dpopSetup(p, errf), []jen.Code{
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): tokenHC(p)}),
 		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
 		jen.Id("authed").Op(":=").Op("*").Id("hc"),
-		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(jen.Dict{
-			jen.Id("Source"):            jen.Id("source"),
-			jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
-			jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
-			jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
-		}),
+		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(transport),
 		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
 		jen.Return(jen.Id("c"), jen.Nil()),
 	})...,

@@ -21,8 +21,10 @@ type ZeroConfig struct {
 	// (client_secret_post), or a signed client assertion: "private_key_jwt"
 	// or "client_secret_jwt" (RFC 7523).
 	ClientAuth string
-	Scheme     string // the security scheme to use; "" when the spec has one
-	BaseURL    string // the API's base URL; "" takes the spec's first absolute server
+	// DPoP binds the tokens to the client's key (RFC 9449).
+	DPoP    bool
+	Scheme  string // the security scheme to use; "" when the spec has one
+	BaseURL string // the API's base URL; "" takes the spec's first absolute server
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -108,6 +110,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 			Pos: at, Statuses: []Str{str("4XX")}, SchemaRef: str(zeroError), SchemaPos: at,
 			Code: str("error"), Message: str("error_description"),
 		}},
+	}
+	if z.DPoP {
+		d.DPoP = str("true")
 	}
 	if z.BaseURL != "" {
 		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}

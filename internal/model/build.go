@@ -171,6 +171,7 @@ func (b *builder) build() *Provider {
 	}
 	p.Rotates = enum(b.l, r.Rotates, "refresh.rotates value", booleans, false)
 	p.RefreshLifetime = b.duration(r.Lifetime, "refresh.lifetime", 0)
+	p.DPoP = enum(b.l, d.DPoP, "token.dpop value", booleans, false)
 	if !d.Token.Set {
 		b.l.Addf(d.Pos, "missing token (want a mapping describing the token operation)")
 	}

@@ -104,6 +104,8 @@ type Provider struct {
 	Refresh         Exchange
 	Rotates         bool
 	RefreshLifetime time.Duration // zero when the provider does not say
+	// DPoP binds the tokens to the client's key with DPoP proofs (RFC 9449).
+	DPoP bool
 
 	// Operations are the API operations with typed methods, in path and
 	// method order.
