@@ -46,7 +46,8 @@ the token's expiry unit, the refresh strategy, where the token sits in the
 answer. With -spec and no descriptor, authgen generates an RFC 6749 client
 for a provider whose spec declares an oauth2 clientCredentials flow in
 components.securitySchemes: form body, client_secret_basic (or -client-auth
-post, private_key_jwt, client_secret_jwt), Config.Scopes, expires_in in seconds.
+post, private_key_jwt, client_secret_jwt, tls_client_auth,
+self_signed_tls_client_auth), Config.Scopes, expires_in in seconds.
 
 The spec may be OpenAPI 3.0 or 3.1, JSON or YAML, split over files by
 relative $refs, or Swagger 2.0 (converted to OpenAPI 3). Problems in parts of
@@ -117,7 +118,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
 	fs.BoolVar(&opts.DPoP, "dpop", false, "with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)")
-	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions)")
+	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS)")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
 	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
 	fs.StringVar(&opts.IncludeTags, "include-tags", "", "generate methods only for operations with these comma-separated `tags` (and -include-operations)")

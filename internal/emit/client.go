@@ -144,6 +144,9 @@ func config(f *jen.File, p *model.Provider) {
 			g.Comment("ECDSA (ES256); a KMS or HSM key serves.")
 			g.Id("DPoPSigner").Qual("crypto", "Signer").Tag(map[string]string{"json": "-"})
 		}
+		if usesMTLS(p) {
+			mtlsConfig(g)
+		}
 		if usesScopes(p) {
 			g.Comment("Scopes are requested with every token; nil leaves the choice to the")
 			g.Comment("provider.")
@@ -298,7 +301,7 @@ func needsSecret(p *model.Provider) bool {
 			return true
 		}
 	}
-	return !usesAuth(p, model.ClientAuthPrivateKeyJWT)
+	return !usesAuth(p, model.ClientAuthPrivateKeyJWT) && !usesMTLS(p)
 }
 
 func usesScopes(p *model.Provider) bool {
@@ -381,6 +384,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
 			jen.Id("hc").Op("=").Op("&").Qual("net/http", "Client").Values(jen.Dict{jen.Id("Timeout"): duration(30 * time.Second)}),
 		),
+	}, mtlsClient(p, errf), []jen.Code{
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
 	}, dpopSetup(p, errf), []jen.Code{
@@ -416,6 +420,9 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Return(jen.Id("c").Dot("authed")),
 	)
 	f.Line()
+	if usesMTLS(p) {
+		closeIdle(f)
+	}
 }
 
 func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
