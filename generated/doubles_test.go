@@ -58,6 +58,7 @@ type config struct {
 	OnFetch            func(tokens.FetchEvent)
 	Store              tokens.Store
 	StoreEncryptionKey tokens.SecretBytes
+	Credentials        func(context.Context) (tokens.Credentials, error)
 }
 
 type provider struct {
