@@ -59,6 +59,7 @@ type config struct {
 	Store              tokens.Store
 	StoreEncryptionKey tokens.SecretBytes
 	Credentials        func(context.Context) (tokens.Credentials, error)
+	Tenant             string
 }
 
 type provider struct {

@@ -70,6 +70,7 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	config(f, p)
 	client(f, p)
 	credentialsMethod(f, p)
+	tenants(f, p)
 	for _, ep := range p.Endpoints {
 		endpoint(f, p, ep)
 	}
@@ -128,7 +129,7 @@ func config(f *jen.File, p *model.Provider) {
 	f.Comment("Config configures a Client. Its secrets are of types that print redacted,")
 	f.Comment("so a Config is safe to print with fmt, log with slog or marshal to JSON.")
 	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
-		for _, c := range append(configFields(p), credentialsField(p)...) {
+		for _, c := range slices.Concat(configFields(p), credentialsField(p), tenantField()) {
 			g.Add(c)
 		}
 		if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
@@ -231,9 +232,8 @@ func grantParams(p *model.Provider) jen.Code {
 			d[jen.Lit(f.JSONName)] = jen.Id("cfg").Dot("Scopes")
 		}
 	}
-	if len(d) == 0 {
-		return jen.Nil()
-	}
+	// Not a form field: it parts tenants that share a client ID.
+	d[jen.Lit("authgen.tenant")] = jen.Index().String().Values(jen.Id("cfg").Dot("Tenant"))
 	return jen.Qual("net/url", "Values").Values(d)
 }
 
