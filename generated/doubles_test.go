@@ -58,6 +58,8 @@ type config struct {
 	OnFetch            func(tokens.FetchEvent)
 	Store              tokens.Store
 	StoreEncryptionKey tokens.SecretBytes
+	Credentials        func(context.Context) (tokens.Credentials, error)
+	Tenant             string
 }
 
 type provider struct {

@@ -354,3 +354,14 @@ type tokenSource struct {
 // Token returns the Source's token, shared by every caller: it must not be
 // modified.
 func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }
+
+// Close drops the cached grant and stops its renewal timer, for a client
+// evicted from a Registry: its tokens leave memory with it. A Source needs
+// no closing otherwise, and one closed still works: its next Token
+// fetches anew.
+func (s *Source) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cache(nil, false)
+	s.after401, s.refused = false, ""
+}

@@ -69,6 +69,8 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	f.Line()
 	config(f, p)
 	client(f, p)
+	credentialsMethod(f, p)
+	tenants(f, p)
 	for _, ep := range p.Endpoints {
 		endpoint(f, p, ep)
 	}
@@ -127,7 +129,7 @@ func config(f *jen.File, p *model.Provider) {
 	f.Comment("Config configures a Client. Its secrets are of types that print redacted,")
 	f.Comment("so a Config is safe to print with fmt, log with slog or marshal to JSON.")
 	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
-		for _, c := range configFields(p) {
+		for _, c := range slices.Concat(configFields(p), credentialsField(p), tenantField()) {
 			g.Add(c)
 		}
 		if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
@@ -265,9 +267,8 @@ func grantParams(p *model.Provider) jen.Code {
 			d[jen.Lit(f.JSONName)] = jen.Id("cfg").Dot("Scopes")
 		}
 	}
-	if len(d) == 0 {
-		return jen.Nil()
-	}
+	// Not a form field: it parts tenants that share a client ID.
+	d[jen.Lit("authgen.tenant")] = jen.Index().String().Values(jen.Id("cfg").Dot("Tenant"))
 	return jen.Qual("net/url", "Values").Values(d)
 }
 
@@ -368,7 +369,7 @@ func client(f *jen.File, p *model.Provider) {
 	f.Comment("token is obtained when one is first needed.")
 	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
 		jen.If(jen.Id("cfg").Dot("ClientID").Op("==").Lit("")).Block(errf("Config.ClientID is empty")),
-	}, secretChecks(p, errf), []jen.Code{
+	}, []jen.Code{jen.If(jen.Id("cfg").Dot("Credentials").Op("==").Nil()).Block(secretChecks(p, errf)...)}, []jen.Code{
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
@@ -446,8 +447,11 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Comment("")
 	f.Comment("It does not cache: use Token for a cached, renewed token. A non-2xx answer")
 	f.Comment("is a *tokens.Error whose Body holds the provider's decoded error.")
-	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Qual(tokensPkg, kind)}
-	var body []jen.Code
+	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
+	body := []jen.Code{
+		jen.List(jen.Id("cr"), jen.Err()).Op(":=").Id("c").Dot("credentials").Call(jen.Id("ctx")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+	}
 	if rt := refreshField(p, ep); rt != "" {
 		// One endpoint serves both grants: a request carrying a refresh
 		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
@@ -455,7 +459,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			jen.Id("kind").Op(":=").Qual(tokensPkg, "ClientCredentials"),
 			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "RefreshGrant")),
 		)
-		args[2] = jen.Id("kind")
+		args[3] = jen.Id("kind")
 	}
 	if basic {
 		args = append(args, jen.True())
@@ -464,7 +468,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ep.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType)).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
 
-	redact := []jen.Code{jen.Id("c").Dot("cfg").Dot("ClientSecret")}
+	redact := []jen.Code{jen.Id("cr").Dot("ClientSecret")}
 	for _, sf := range ep.SecretFields {
 		redact = append(redact, jen.Id("req").Dot(sf.GoName))
 	}
@@ -479,7 +483,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		jen.Id("Errors"):   jen.Id(lower(ep.Method) + "Errors"),
 		jen.Id("Redact"):   jen.Index().Qual(tokensPkg, "Secret").Values(redact...),
 	}
-	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("kind").Qual(tokensPkg, "CallKind")}
+	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(tokensPkg, "CallKind")}
 	var pre []jen.Code
 	if basic {
 		params = append(params, jen.Id("basic").Bool())
@@ -487,7 +491,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			jen.If(jen.Id("basic")).Block(
 				jen.Id("call").Dot("BasicAuth").Op("=").Op("&").Index(jen.Lit(2)).Qual(tokensPkg, "Secret").Values(
 					jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientID")),
-					jen.Id("c").Dot("cfg").Dot("ClientSecret"),
+					jen.Id("cr").Dot("ClientSecret"),
 				),
 			),
 		)
@@ -528,7 +532,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		case model.ValueClientID:
 			v = jen.Id("c").Dot("cfg").Dot("ClientID")
 		case model.ValueClientSecret:
-			v = jen.Id("c").Dot("cfg").Dot("ClientSecret")
+			v = jen.Id("cr").Dot("ClientSecret")
 		case model.ValueRefreshToken:
 			v = jen.Id("refreshToken")
 		case model.ValueConst:
@@ -543,9 +547,9 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 				jen.Id("Audience"): jen.Id("c").Dot("tokenURL").Op("+").Lit(strings.SplitN(ep.Path, "?", 2)[0]),
 			}
 			if ep.ClientAuth == model.ClientAuthPrivateKeyJWT {
-				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("c").Dot("cfg").Dot("Signer"), jen.Id("c").Dot("cfg").Dot("KeyID")
+				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("cr").Dot("Signer"), jen.Id("cr").Dot("KeyID")
 			} else {
-				a[jen.Id("Secret")] = jen.Id("c").Dot("cfg").Dot("ClientSecret")
+				a[jen.Id("Secret")] = jen.Id("cr").Dot("ClientSecret")
 			}
 			// A fresh one per request, its times by the wall clock: the
 			// provider judges iat and exp by its own, not by Config.Now.
@@ -556,7 +560,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		}
 		fields[jen.Id(fl.GoName)] = v
 	}
-	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Qual(tokensPkg, kind)}
+	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
 	if ep.ClientAuth == model.ClientAuthBasic {
 		args = append(args, jen.Lit(x.BasicAuth))
 	}
@@ -564,8 +568,9 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 	if name == "refresh" {
 		params = append(params, jen.Id("refreshToken").Qual(tokensPkg, "Secret"))
 	}
-	f.Comment(doc)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
+	rotating(f, name, doc, params)
+	params = append(params, jen.Id("cr").Qual(tokensPkg, "Credentials"))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name+"With").Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
 		jen.Id("issued").Op(":=").Id("c").Dot("source").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
