@@ -369,7 +369,7 @@ func client(f *jen.File, p *model.Provider) {
 	f.Comment("token is obtained when one is first needed.")
 	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
 		jen.If(jen.Id("cfg").Dot("ClientID").Op("==").Lit("")).Block(errf("Config.ClientID is empty")),
-	}, []jen.Code{jen.If(jen.Id("cfg").Dot("Credentials").Op("==").Nil()).Block(secretChecks(p, errf)...)}, []jen.Code{
+	}, staticCredentialChecks(p, errf), []jen.Code{
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),

@@ -67,3 +67,14 @@ func rotating(f *jen.File, name, doc string, params []jen.Code) {
 	f.Line()
 	f.Comment(fmt.Sprintf("%sWith is %s with the credentials cr.", name, name))
 }
+
+// staticCredentialChecks checks Config's static credential fields, which
+// Config.Credentials, when set, replaces; nothing when the client has no
+// such fields (mTLS: the certificate is checked on its own).
+func staticCredentialChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
+	checks := secretChecks(p, errf)
+	if len(checks) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.If(jen.Id("cfg").Dot("Credentials").Op("==").Nil()).Block(checks...)}
+}
