@@ -56,6 +56,7 @@ type config struct {
 	Retry              tokens.Retry
 	Logger             *slog.Logger
 	OnFetch            func(tokens.FetchEvent)
+	Observer           tokens.Observer
 	Store              tokens.Store
 	StoreEncryptionKey tokens.SecretBytes
 	Credentials        func(context.Context) (tokens.Credentials, error)

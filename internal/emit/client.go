@@ -196,6 +196,9 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger").Tag(tag("-")),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
 		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")).Tag(tag("-")),
+		jen.Comment("Observer, if set, is told of token requests, token cache lookups and API"),
+		jen.Comment("calls, for tracing and metrics (e.g. tokens/otel)."),
+		jen.Id("Observer").Qual(tokensPkg, "Observer").Tag(tag("-")),
 		jen.Comment("Store, if set, shares tokens and their renewal with the other processes"),
 		jen.Comment("using it (e.g. tokens/redisstore); nil keeps them in this client."),
 		jen.Id("Store").Qual(tokensPkg, "Store").Tag(tag("-")),
@@ -343,6 +346,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
 		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
 		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
+		jen.Id("Observer"):           jen.Id("cfg").Dot("Observer"),
 	}
 	if p.Strategy != model.RefreshNone {
 		srcCfg[jen.Id("Refresh")] = jen.Id("c").Dot("refresh")
@@ -707,7 +711,7 @@ func operations(f *jen.File, p *model.Provider) {
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
-		jen.Return(jen.Id("op").Dot("Send").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"))),
+		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
 	)
 	f.Line()
 	for _, op := range p.Operations {
