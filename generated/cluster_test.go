@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authgen/authgen/generated/dollr"
+	"github.com/authgen/authgen/generated/firstdollar"
+	"github.com/authgen/authgen/generated/paysway"
+	"github.com/authgen/authgen/generated/quidkey"
 	"github.com/authgen/authgen/internal/redistest"
 	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
@@ -18,8 +22,14 @@ import (
 
 func TestFleetSharesRenewalsThroughRedisCluster(t *testing.T) {
 	cluster := redistest.StartCluster(t)
+	cluster.Timeout = sharingTimeout
 	testSharedFleet(t, func() tokens.Store { return redisstore.New(cluster.Client()) })
 }
+
+// sharingTimeout is the Redis timeout of the tests that count shared
+// renewals: a Store that times out is rightly left for a fetch alone,
+// which those counts would take for a failure to share.
+const sharingTimeout = 5 * time.Second
 
 // testSharedFleet checks, for every provider, that a fleet of 20 clients
 // sharing newStore's Stores for a simulated day makes at most one token
@@ -78,7 +88,34 @@ func simulateWith(t testing.TB, p provider, n int, d time.Duration, newStore fun
 			})
 		}
 		wg.Wait()
+		for _, cl := range clients {
+			quiesce(t, cl, c, lifetimes[p.name], renewBefore[p.name])
+		}
 		c.Advance(time.Minute)
 	}
 	return fleetRun{requests: settle(srv), failures: failures.Load()}
 }
+
+// quiesce waits (in real time) until cl holds a token not yet due for
+// renewal, so that a renewal started this simulated minute finishes in it:
+// advancing the clock under a renewal in flight would date its token a
+// minute late, and so shift every later renewal by the scheduler's whim.
+// A token is due, as in tokens.Source, at the later of renewBefore ahead
+// of its expiry and half its lifetime.
+func quiesce(t testing.TB, cl client, c *testclock.Clock, lifetime, renewBefore time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		tok, err := cl.Token(context.Background())
+		if err == nil && c.Now().Before(tok.Expiry.Add(-min(renewBefore, lifetime/2))) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v: renewal still unfinished after a minute (last error %v)", c.Now(), err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// renewBefore is each generated client's default RenewBefore.
+var renewBefore = map[string]time.Duration{"dollr": dollr.DefaultRenewBefore, "firstdollar": firstdollar.DefaultRenewBefore, "paysway": paysway.DefaultRenewBefore, "quidkey": quidkey.DefaultRenewBefore}

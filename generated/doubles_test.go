@@ -56,8 +56,11 @@ type config struct {
 	Retry              tokens.Retry
 	Logger             *slog.Logger
 	OnFetch            func(tokens.FetchEvent)
+	Observer           tokens.Observer
 	Store              tokens.Store
 	StoreEncryptionKey tokens.SecretBytes
+	Credentials        func(context.Context) (tokens.Credentials, error)
+	Tenant             string
 }
 
 type provider struct {

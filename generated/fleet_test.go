@@ -52,11 +52,13 @@ func settle(srv *tokenstest.Server) int {
 
 func TestFleetSharesRenewalsThroughRedis(t *testing.T) {
 	redis := redistest.Start(t)
+	redis.Timeout = sharingTimeout
 	testSharedFleet(t, func() tokens.Store { return redisstore.New(redis.Client()) })
 }
 
 func TestFleetSurvivesRedisOutage(t *testing.T) {
 	redis := redistest.Start(t)
+	redis.Timeout = sharingTimeout
 	p := providers[0] // dollr
 	run := simulate(t, p, 20, 12*time.Hour, redis, func(minute int) {
 		switch minute {
@@ -82,6 +84,7 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 // simulated hours.
 func BenchmarkFleetHour(b *testing.B) {
 	redis := redistest.Start(b)
+	redis.Timeout = sharingTimeout
 	for _, p := range providers {
 		for _, shared := range []bool{false, true} {
 			name := p.name + "/alone"

@@ -78,12 +78,22 @@ func (a ClientAssertion) Sign(now time.Time) (Secret, error) {
 		"jti": base64.RawURLEncoding.EncodeToString(jti),
 		"iat": now.Unix(), "exp": now.Add(life).Unix(),
 	}
+	jws, err := compactJWS(header, claims, func(input []byte) ([]byte, error) { return a.sign(alg, input) })
+	if err != nil {
+		return "", fmt.Errorf("client assertion: %w", err)
+	}
+	return jws, nil
+}
+
+// compactJWS returns the JWS compact serialization of header and claims,
+// signed by sign.
+func compactJWS(header, claims any, sign func([]byte) ([]byte, error)) (Secret, error) {
 	h, _ := json.Marshal(header)
 	c, _ := json.Marshal(claims)
 	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	sig, err := a.sign(alg, []byte(input))
+	sig, err := sign([]byte(input))
 	if err != nil {
-		return "", fmt.Errorf("client assertion: %w", err)
+		return "", err
 	}
 	return Secret(input + "." + base64.RawURLEncoding.EncodeToString(sig)), nil
 }
@@ -103,16 +113,25 @@ func (a ClientAssertion) alg() (string, error) {
 		}
 		return "HS256", nil
 	}
-	switch k := a.Signer.Public().(type) {
+	alg, err := signerAlg(a.Signer)
+	if err != nil {
+		return "", fmt.Errorf("client assertion: %w", err)
+	}
+	return alg, nil
+}
+
+// signerAlg is the JWS algorithm for s's key: RS256 or ES256.
+func signerAlg(s crypto.Signer) (string, error) {
+	switch k := s.Public().(type) {
 	case *rsa.PublicKey:
 		return "RS256", nil
 	case *ecdsa.PublicKey:
 		if k.Curve == elliptic.P256() {
 			return "ES256", nil
 		}
-		return "", fmt.Errorf("client assertion: ECDSA curve %s unsupported (want P-256)", k.Curve.Params().Name)
+		return "", fmt.Errorf("ECDSA curve %s unsupported (want P-256)", k.Curve.Params().Name)
 	default:
-		return "", fmt.Errorf("client assertion: key type %T unsupported (want RSA or P-256 ECDSA)", k)
+		return "", fmt.Errorf("key type %T unsupported (want RSA or P-256 ECDSA)", k)
 	}
 }
 
@@ -122,8 +141,13 @@ func (a ClientAssertion) sign(alg string, input []byte) ([]byte, error) {
 		m.Write(input)
 		return m.Sum(nil), nil
 	}
+	return signJWS(a.Signer, alg, input)
+}
+
+// signJWS signs input with s by alg, RS256 or ES256.
+func signJWS(s crypto.Signer, alg string, input []byte) ([]byte, error) {
 	digest := sha256.Sum256(input)
-	sig, err := a.Signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	sig, err := s.Sign(rand.Reader, digest[:], crypto.SHA256)
 	if err != nil || alg != "ES256" {
 		return sig, err
 	}

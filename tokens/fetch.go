@@ -255,6 +255,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // attempt makes one token request with fn and checks its grant, returning
 // a copy of it, nil on failure.
 func (s *Source) attempt(ctx context.Context, kind FetchKind, fn func(context.Context) (*Grant, error)) (*Grant, FetchEvent) {
+	obs := s.cfg.Observer
+	if obs != nil {
+		ctx = obs.FetchStart(ctx, s.cfg.Provider, kind)
+	}
 	start := s.cfg.Now()
 	g, err := fn(ctx)
 	if err == nil {
@@ -273,6 +277,13 @@ func (s *Source) attempt(ctx context.Context, kind FetchKind, fn func(context.Co
 		if errors.As(err, &e) {
 			ev.StatusCode = e.StatusCode
 		}
+	}
+	if obs != nil {
+		var expiresIn time.Duration
+		if g != nil && !g.Expiry.IsZero() {
+			expiresIn = g.Expiry.Sub(s.cfg.Now())
+		}
+		obs.FetchEnd(ctx, s.cfg.Provider, ev, expiresIn)
 	}
 	return g, ev
 }

@@ -47,6 +47,29 @@ type Operation struct {
 // read (up to 1 MiB), closed and returned as an *Error whose Body is the
 // provider's error decoded by o.Errors.
 func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
+	return o.SendObserved(ctx, hc, req, r, nil)
+}
+
+// SendObserved is Send, reporting the call to obs when it is not nil.
+func (o *Operation) SendObserved(ctx context.Context, hc *http.Client, req *http.Request, r Retry, obs Observer) (*http.Response, error) {
+	if obs == nil {
+		return o.send(ctx, hc, req, r)
+	}
+	ctx = obs.CallStart(ctx, o.Provider, o.Name, req.Method)
+	resp, err := o.send(ctx, hc, req, r)
+	status := 0
+	var e *Error
+	switch {
+	case err == nil:
+		status = resp.StatusCode
+	case errors.As(err, &e) && e.Op == o.Name:
+		status = e.StatusCode
+	}
+	obs.CallEnd(ctx, o.Provider, o.Name, status, err)
+	return resp, err
+}
+
+func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
 	r = r.orDefaults()
 	if o.Scopes != nil {
 		ctx = WithScopes(ctx, o.Scopes)

@@ -2,6 +2,8 @@ package tokens_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -127,5 +129,20 @@ func TestSecretBytesPrints(t *testing.T) {
 	}
 	if tokens.SecretBytes(nil).String() != "" {
 		t.Error("an empty key should print empty, so that an unset one shows")
+	}
+}
+
+func TestCredentialsPrintRedacted(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tokens.Credentials{ClientSecret: "hunter2-secret", Signer: key, KeyID: "k1"}
+	var log bytes.Buffer
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("creds", "c", c)
+	j, _ := json.Marshal(c)
+	out := fmt.Sprintf("%v %+v %#v %s", c, c, c, c) + log.String() + string(j)
+	if strings.Contains(out, "hunter2") || strings.Contains(out, key.N.String()[:20]) || strings.Contains(out, fmt.Sprint(key.D)[:20]) {
+		t.Fatalf("credentials shown: %s", out)
 	}
 }

@@ -66,6 +66,8 @@ type Config struct {
 	// outcome, once the cache reflects it and before callers waiting for
 	// the fetch are released.
 	OnFetch func(FetchEvent)
+	// Observer, if set, is told of every token request and Token call.
+	Observer Observer
 }
 
 // Retry bounds how a fetch retries a token request that failed
@@ -209,7 +211,7 @@ func (s *Source) Token(ctx context.Context) (*Grant, error) {
 // grant and shared by every caller: it must not be modified, as with
 // oauth2.ReuseTokenSource.
 func (s *Source) OAuth2Token(ctx context.Context) (*oauth2.Token, error) {
-	if e := s.fresh.Load(); e != nil && s.realClock {
+	if e := s.fresh.Load(); e != nil && s.realClock && s.cfg.Observer == nil {
 		return e.tok, nil // inlined into callers: the common case is one load
 	}
 	e, err := s.get(ctx)
@@ -224,6 +226,9 @@ func (s *Source) Now() time.Time { return s.cfg.Now() }
 
 func (s *Source) get(ctx context.Context) (*entry, error) {
 	if e := s.fresh.Load(); e != nil && (s.realClock || s.cfg.Now().Before(e.renewAt)) {
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, true)
+		}
 		return e, nil
 	}
 	s.mu.Lock()
@@ -233,7 +238,13 @@ func (s *Source) get(ctx context.Context) (*entry, error) {
 			s.start(ctx, true)
 		}
 		s.mu.Unlock()
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, true)
+		}
 		return e, nil
+	}
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, false)
 	}
 	f := s.flight
 	if f == nil {
@@ -354,3 +365,14 @@ type tokenSource struct {
 // Token returns the Source's token, shared by every caller: it must not be
 // modified.
 func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }
+
+// Close drops the cached grant and stops its renewal timer, for a client
+// evicted from a Registry: its tokens leave memory with it. A Source needs
+// no closing otherwise, and one closed still works: its next Token
+// fetches anew.
+func (s *Source) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cache(nil, false)
+	s.after401, s.refused = false, ""
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Transport is an http.RoundTripper that authorizes requests to the hosts
@@ -33,6 +34,11 @@ type Transport struct {
 	// AllowInsecureHTTP lets the token cross plain http to a host other
 	// than loopback. A request that would otherwise do so fails.
 	AllowInsecureHTTP bool
+	// DPoP, if set, sends a token the provider issued as DPoP-bound
+	// (token_type "DPoP") with the DPoP scheme and a proof (RFC 9449 §7),
+	// and answers a use_dpop_nonce challenge by sending the request once
+	// more with the server's nonce.
+	DPoP *DPoP
 }
 
 // maxDrain bounds how much of a 401 body is read so that its connection can
@@ -64,25 +70,30 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	resp, err := t.base().RoundTrip(authorize(req, req.Body, g.AccessToken))
+	resp, err := t.send(req, req.Body, g)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
+	}
+	if t.DPoP != nil && nonceChallenge(resp) {
+		// Not a refused token: the same one goes again, with the nonce.
+		body, ok := replayBody(req)
+		if !ok {
+			return resp, nil
+		}
+		drain(resp)
+		if resp, err = t.send(req, body, g); err != nil || resp.StatusCode != http.StatusUnauthorized {
+			return resp, err
+		}
 	}
 	if !src.Invalidate(g.AccessToken) {
 		return resp, nil // a token fetched after a 401 was refused too: no loop
 	}
 
-	body := req.Body
-	if body != nil && body != http.NoBody {
-		if req.GetBody == nil {
-			return resp, nil
-		}
-		if body, err = req.GetBody(); err != nil {
-			return resp, nil // cannot replay: the 401 is the answer
-		}
+	body, ok := replayBody(req)
+	if !ok {
+		return resp, nil // cannot replay: the 401 is the answer
 	}
-	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-	resp.Body.Close()
+	drain(resp)
 
 	if g, err = src.Token(req.Context()); err != nil {
 		if body != nil {
@@ -90,7 +101,35 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	return t.base().RoundTrip(authorize(req, body, g.AccessToken))
+	return t.send(req, body, g)
+}
+
+// send sends req with body and g's token, with a DPoP proof when g is
+// DPoP-bound and t has a DPoP, whose nonce store the answer updates.
+func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http.Response, error) {
+	if t.DPoP == nil || !strings.EqualFold(g.TokenType, "DPoP") {
+		return t.base().RoundTrip(authorize(req, body, "Bearer", g.AccessToken))
+	}
+	proof, err := t.DPoP.Proof(req.Method, req.URL, g.AccessToken)
+	if err != nil {
+		if body != nil {
+			body.Close()
+		}
+		return nil, err
+	}
+	r := authorize(req, body, "DPoP", g.AccessToken)
+	r.Header.Set("DPoP", proof.Reveal())
+	resp, err := t.base().RoundTrip(r)
+	if err == nil {
+		t.DPoP.remember(req.URL, resp.Header)
+	}
+	return resp, err
+}
+
+// drain reads and closes a 401's body so that its connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
+	resp.Body.Close()
 }
 
 // authorized reports whether req gets the token, or why it must not be
@@ -140,10 +179,10 @@ func (t *Transport) base() http.RoundTripper {
 
 // authorize returns a copy of req with body and the token; RoundTrippers
 // must not modify the caller's request.
-func authorize(req *http.Request, body io.ReadCloser, token Secret) *http.Request {
+func authorize(req *http.Request, body io.ReadCloser, scheme string, token Secret) *http.Request {
 	r := req.Clone(req.Context())
 	r.Body = body
-	r.Header.Set("Authorization", "Bearer "+token.Reveal())
+	r.Header.Set("Authorization", scheme+" "+token.Reveal())
 	return r
 }
 

@@ -15,7 +15,8 @@
 // answer. With -spec and no descriptor, authgen generates an RFC 6749 client
 // for a provider whose spec declares an oauth2 clientCredentials flow in
 // components.securitySchemes: form body, client_secret_basic (or -client-auth
-// post, private_key_jwt, client_secret_jwt), Config.Scopes, expires_in in seconds.
+// post, private_key_jwt, client_secret_jwt, tls_client_auth,
+// self_signed_tls_client_auth), Config.Scopes, expires_in in seconds.
 //
 // The spec may be OpenAPI 3.0 or 3.1, JSON or YAML, split over files by
 // relative $refs, or Swagger 2.0 (converted to OpenAPI 3). Problems in parts of
@@ -59,9 +60,11 @@
 //	-check
 //	  	write nothing; exit 1 with a diff if the output directory is not up to date
 //	-client-auth basic
-//	  	with -spec: client authentication, basic (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions) (default "basic")
+//	  	with -spec: client authentication, basic (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS) (default "basic")
 //	-config file
 //	  	generate every provider this YAML file lists (descriptors or specs, each with its out directory)
+//	-dpop
+//	  	with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)
 //	-exclude-operations operations
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags
@@ -73,7 +76,7 @@
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
 //	-operation-scopes
-//	  	give each operation a token for the scopes its security requirement names; false when the provider does not enforce them (api.operation_scopes) (default true)
+//	  	give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)
 //	-out directory
 //	  	output directory of the generated package (created if missing) (default ".")
 //	-package name

@@ -46,7 +46,8 @@ the token's expiry unit, the refresh strategy, where the token sits in the
 answer. With -spec and no descriptor, authgen generates an RFC 6749 client
 for a provider whose spec declares an oauth2 clientCredentials flow in
 components.securitySchemes: form body, client_secret_basic (or -client-auth
-post, private_key_jwt, client_secret_jwt), Config.Scopes, expires_in in seconds.
+post, private_key_jwt, client_secret_jwt, tls_client_auth,
+self_signed_tls_client_auth), Config.Scopes, expires_in in seconds.
 
 The spec may be OpenAPI 3.0 or 3.1, JSON or YAML, split over files by
 relative $refs, or Swagger 2.0 (converted to OpenAPI 3). Problems in parts of
@@ -92,6 +93,7 @@ type Options struct {
 	Descriptor string // path of the descriptor; "" with Spec
 	Spec       string // path of a spec to describe without a descriptor
 	ClientAuth string // with Spec: "basic" or "post"
+	DPoP       bool   // with Spec: DPoP-bound tokens
 	Scheme     string // with Spec: the security scheme, when there are several
 	BaseURL    string // with Spec: the API's base URL, when the spec's servers give none
 	// API narrows the operations that get typed methods, added to the
@@ -102,9 +104,9 @@ type Options struct {
 	// Strict makes problems in parts of the spec authgen does not read
 	// errors; by default they are warnings.
 	Strict bool
-	// NoOperationScopes gives every operation Config.Scopes' token, as
-	// api.operation_scopes: false does.
-	NoOperationScopes bool
+	// OperationScopes gives each operation a token for the scopes its
+	// security requirement names, as api.operation_scopes: true does.
+	OperationScopes bool
 	// Warnings receives the warnings of a run that succeeds, one per
 	// line; nil discards them. A failing run returns them with its errors.
 	Warnings io.Writer
@@ -118,14 +120,15 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Out, "out", ".", "output `directory` of the generated package (created if missing)")
 	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
-	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions)")
+	fs.BoolVar(&opts.DPoP, "dpop", false, "with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)")
+	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS)")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
 	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
 	fs.StringVar(&opts.IncludeTags, "include-tags", "", "generate methods only for operations with these comma-separated `tags` (and -include-operations)")
 	fs.StringVar(&opts.ExcludeTags, "exclude-tags", "", "generate no methods for operations with these comma-separated `tags`")
 	fs.StringVar(&opts.IncludeOperations, "include-operations", "", "generate methods only for these comma-separated `operations` (operationIds or \"METHOD /path\")")
 	fs.StringVar(&opts.ExcludeOperations, "exclude-operations", "", "generate no methods for these comma-separated `operations`")
-	operationScopes := fs.Bool("operation-scopes", true, "give each operation a token for the scopes its security requirement names; false when the provider does not enforce them (api.operation_scopes)")
+	operationScopes := fs.Bool("operation-scopes", false, "give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)")
 	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	verbose := fs.Bool("v", false, "list every file written or left unchanged (removals are always listed)")
@@ -142,7 +145,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	opts.NoOperationScopes = !*operationScopes
+	opts.OperationScopes = *operationScopes
 	if *version {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
@@ -223,7 +226,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 			ClientAuth: cmp.Or(e.ClientAuth.Value, "basic"), Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value,
 			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
 			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
-			Strict: global.Strict, NoOperationScopes: global.NoOperationScopes,
+			Strict: global.Strict, OperationScopes: global.OperationScopes,
 		}
 		code = max(code, runOne(opts, check, wo, stderr))
 	}
@@ -263,7 +266,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)
@@ -283,8 +286,8 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 			"include-operations": opts.IncludeOperations, "exclude-operations": opts.ExcludeOperations,
 		}[flag])...)
 	}
-	if opts.NoOperationScopes {
-		d.API.OperationScopes = load.Str{Value: "false", Set: true}
+	if opts.OperationScopes {
+		d.API.OperationScopes = load.Str{Value: "true", Set: true}
 	}
 	// Sorted with the loader's errors and warnings.
 	p, err := model.Build(d, spec, &l, model.Renames(renames))

@@ -27,20 +27,20 @@ func generated(t *testing.T, opts cli.Options) string {
 }
 
 // Operations whose security requirement names scopes get a token of
-// their own set by default; -operation-scopes=false, or the descriptor's
-// api.operation_scopes: false, gives every one Config.Scopes' token.
+// their own set with -operation-scopes, or the descriptor's
+// api.operation_scopes: true; by default every one gets Config.Scopes'.
 func TestOperationScopesSwitch(t *testing.T) {
 	spec := filepath.Join("..", "conformance", "testdata", "openapi.yaml")
-	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic"})
+	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: true})
 	for _, want := range []string{`Scopes:   []string{"payments:read"}`, `Scopes:   []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
-			t.Errorf("default client lacks %s", want)
+			t.Errorf("-operation-scopes client lacks %s", want)
 		}
 	}
-	off := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", NoOperationScopes: true})
+	off := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic"})
 	for _, unwanted := range []string{"Scopes: ", "Scoped", "ScopesOr"} {
 		if strings.Contains(off, unwanted) {
-			t.Errorf("-operation-scopes=false client has %s", unwanted)
+			t.Errorf("default client has %s", unwanted)
 		}
 	}
 

@@ -29,6 +29,13 @@ const (
 // oidcServer starts oidc-provider on 127.0.0.1 and returns its base URL.
 func oidcServer(t *testing.T) string {
 	t.Helper()
+	return startOIDC(t, "http")
+}
+
+// startOIDC starts oidc-provider with env added to its environment; scheme
+// is the one env makes it serve.
+func startOIDC(t *testing.T, scheme string, env ...string) string {
+	t.Helper()
 	dir, _ := filepath.Abs("testdata/oidc")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider")); err != nil {
 		if os.Getenv("CI") != "" {
@@ -42,7 +49,7 @@ func oidcServer(t *testing.T) string {
 	}
 	cmd := exec.Command(node, "server.mjs", "0")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "AUTHGEN_JWKS="+testJWKS())
+	cmd.Env = append(os.Environ(), append(env, "AUTHGEN_JWKS="+testJWKS())...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +72,7 @@ func oidcServer(t *testing.T) string {
 	}()
 	select {
 	case port := <-ready:
-		return "http://127.0.0.1:" + port
+		return scheme + "://127.0.0.1:" + port
 	case <-time.After(30 * time.Second):
 		t.Fatal("oidc-provider did not start")
 		return ""
@@ -83,15 +90,28 @@ type introspected struct {
 	Active   bool   `json:"active"`
 	Scope    string `json:"scope"`
 	ClientID string `json:"client_id"`
+	// TokenType and Cnf say how a token is bound: to a DPoP key (RFC 9449
+	// §6.2) or to a certificate (RFC 8705 §3.1).
+	TokenType string `json:"token_type"`
+	Cnf       struct {
+		JKT     string `json:"jkt"`
+		X5tS256 string `json:"x5t#S256"`
+	} `json:"cnf"`
 }
 
 // introspection is the server's introspection answer for token.
 func introspection(t *testing.T, base, token string) introspected {
 	t.Helper()
+	return introspectionBy(t, http.DefaultClient, base, token)
+}
+
+// introspectionBy is introspection asked with hc.
+func introspectionBy(t *testing.T, hc *http.Client, base, token string) introspected {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/authgen/authgen/internal/conformance/stdbasic"
+	"github.com/authgen/authgen/internal/conformance/stdscoped"
 )
 
 // scopeProvider is a provider that enforces scopes: its token endpoint
@@ -81,7 +81,7 @@ func (p *scopeProvider) requests() map[string]int {
 func TestPerOperationScopes(t *testing.T) {
 	p, srv := newScopeProvider(t)
 	defer srv.Close()
-	client, err := stdbasic.New(stdbasic.Config{ClientID: "id", ClientSecret: "secret",
+	client, err := stdscoped.New(stdscoped.Config{ClientID: "id", ClientSecret: "secret",
 		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Scopes: []string{"profile"}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,12 +95,12 @@ func TestPerOperationScopes(t *testing.T) {
 			}
 		})
 		wg.Go(func() {
-			if r, err := client.CreatePayment(ctx, stdbasic.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
+			if r, err := client.CreatePayment(ctx, stdscoped.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
 				t.Errorf("CreatePayment: %v", err)
 			}
 		})
 		wg.Go(func() {
-			if r, err := client.CreateTransfer(ctx, nil, stdbasic.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
+			if r, err := client.CreateTransfer(ctx, nil, stdscoped.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
 				t.Errorf("CreateTransfer: %v", err)
 			}
 		})

@@ -69,6 +69,8 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	f.Line()
 	config(f, p)
 	client(f, p)
+	credentialsMethod(f, p)
+	tenants(f, p)
 	for _, ep := range p.Endpoints {
 		endpoint(f, p, ep)
 	}
@@ -127,7 +129,7 @@ func config(f *jen.File, p *model.Provider) {
 	f.Comment("Config configures a Client. Its secrets are of types that print redacted,")
 	f.Comment("so a Config is safe to print with fmt, log with slog or marshal to JSON.")
 	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
-		for _, c := range configFields(p) {
+		for _, c := range slices.Concat(configFields(p), credentialsField(p), tenantField()) {
 			g.Add(c)
 		}
 		if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
@@ -137,6 +139,15 @@ func config(f *jen.File, p *model.Provider) {
 			g.Comment("KeyID is the kid of Signer's key in the client's registered JWKS;")
 			g.Comment("\"\" sends none.")
 			g.Id("KeyID").String().Tag(map[string]string{"json": "key_id,omitempty"})
+		}
+		if p.DPoP {
+			g.Comment("DPoPSigner holds the key the tokens are bound to (DPoP, RFC 9449): every")
+			g.Comment("token and API request carries a proof it signs. RSA (RS256) or P-256")
+			g.Comment("ECDSA (ES256); a KMS or HSM key serves.")
+			g.Id("DPoPSigner").Qual("crypto", "Signer").Tag(map[string]string{"json": "-"})
+		}
+		if usesMTLS(p) {
+			mtlsConfig(g)
 		}
 		if usesScopes(p) {
 			g.Comment("Scopes are requested with every token; nil leaves the choice to the")
@@ -185,6 +196,9 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger").Tag(tag("-")),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
 		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")).Tag(tag("-")),
+		jen.Comment("Observer, if set, is told of token requests, token cache lookups and API"),
+		jen.Comment("calls, for tracing and metrics (e.g. tokens/otel)."),
+		jen.Id("Observer").Qual(tokensPkg, "Observer").Tag(tag("-")),
 		jen.Comment("Store, if set, shares tokens and their renewal with the other processes"),
 		jen.Comment("using it (e.g. tokens/redisstore); nil keeps them in this client."),
 		jen.Id("Store").Qual(tokensPkg, "Store").Tag(tag("-")),
@@ -207,6 +221,32 @@ func secretChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []
 		)
 	}
 	return checks
+}
+
+// dpopSetup are New's statements making the DPoP proofs' signer and the
+// client that sends token requests with them.
+func dpopSetup(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
+	if !p.DPoP {
+		return nil
+	}
+	return []jen.Code{
+		jen.If(jen.Id("cfg").Dot("DPoPSigner").Op("==").Nil()).Block(errf("Config.DPoPSigner is nil")),
+		// Proofs carry the real time, whatever Config.Now says: the
+		// provider judges their iat by its own clock.
+		jen.List(jen.Id("dpop"), jen.Err()).Op(":=").Qual(tokensPkg, "NewDPoP").Call(jen.Id("cfg").Dot("DPoPSigner"), jen.Nil()),
+		jen.If(jen.Err().Op("!=").Nil()).Block(errf("Config.DPoPSigner: %w", jen.Err())),
+		jen.Id("tokenHC").Op(":=").Op("*").Id("hc"),
+		jen.Id("tokenHC").Dot("Transport").Op("=").Id("dpop").Dot("TokenTransport").Call(jen.Id("hc").Dot("Transport")),
+	}
+}
+
+// tokenHC is the client of token requests: hc, or with DPoP the one whose
+// requests carry proofs.
+func tokenHC(p *model.Provider) jen.Code {
+	if p.DPoP {
+		return jen.Op("&").Id("tokenHC")
+	}
+	return jen.Id("hc")
 }
 
 // defaultTokenBase is what an empty Config.TokenBaseURL means.
@@ -235,9 +275,8 @@ func grantParamsFor(p *model.Provider, scopes jen.Code) jen.Code {
 			d[jen.Lit(f.JSONName)] = scopes
 		}
 	}
-	if len(d) == 0 {
-		return jen.Nil()
-	}
+	// Not a form field: it parts tenants that share a client ID.
+	d[jen.Lit("authgen.tenant")] = jen.Index().String().Values(jen.Id("cfg").Dot("Tenant"))
 	return jen.Qual("net/url", "Values").Values(d)
 }
 
@@ -271,7 +310,7 @@ func needsSecret(p *model.Provider) bool {
 			return true
 		}
 	}
-	return !usesAuth(p, model.ClientAuthPrivateKeyJWT)
+	return !usesAuth(p, model.ClientAuthPrivateKeyJWT) && !usesMTLS(p)
 }
 
 func usesScopes(p *model.Provider) bool {
@@ -317,6 +356,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
 		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
 		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
+		jen.Id("Observer"):           jen.Id("cfg").Dot("Observer"),
 	}
 	if p.Strategy != model.RefreshNone {
 		srcCfg[jen.Id("Refresh")] = jen.Id("c").Dot("refresh")
@@ -327,23 +367,26 @@ func client(f *jen.File, p *model.Provider) {
 			srcCfg[jen.Id("RefreshTokenLifetime")] = duration(p.RefreshLifetime)
 		}
 	}
-	errf := func(format string, args ...jen.Code) jen.Code {
-		return jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(p.Package + ": " + format)}, args...)...))
-	}
 	transport := jen.Dict{
 		jen.Id("Source"):            jen.Id("source"),
 		jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
 		jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
 		jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
 	}
+	if p.DPoP {
+		transport[jen.Id("DPoP")] = jen.Id("dpop")
+	}
 	if scoped(p) {
 		transport[jen.Id("Scoped")] = jen.Id("scoped")
+	}
+	errf := func(format string, args ...jen.Code) jen.Code {
+		return jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(p.Package + ": " + format)}, args...)...))
 	}
 	f.Comment("New validates cfg and returns a Client. It sends no request: the first")
 	f.Comment("token is obtained when one is first needed.")
 	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
 		jen.If(jen.Id("cfg").Dot("ClientID").Op("==").Lit("")).Block(errf("Config.ClientID is empty")),
-	}, secretChecks(p, errf), []jen.Code{
+	}, staticCredentialChecks(p, errf), []jen.Code{
 		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
 		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
 		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
@@ -359,9 +402,11 @@ func client(f *jen.File, p *model.Provider) {
 		jen.If(jen.Id("hc").Op("==").Nil()).Block(
 			jen.Id("hc").Op("=").Op("&").Qual("net/http", "Client").Values(jen.Dict{jen.Id("Timeout"): duration(30 * time.Second)}),
 		),
+	}, mtlsClient(p, errf), []jen.Code{
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): jen.Id("hc")}),
+	}, dpopSetup(p, errf), []jen.Code{
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): tokenHC(p)}),
 		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
@@ -394,6 +439,9 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Return(jen.Id("c").Dot("authed")),
 	)
 	f.Line()
+	if usesMTLS(p) {
+		closeIdle(f)
+	}
 }
 
 func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
@@ -417,8 +465,11 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Comment("")
 	f.Comment("It does not cache: use Token for a cached, renewed token. A non-2xx answer")
 	f.Comment("is a *tokens.Error whose Body holds the provider's decoded error.")
-	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Qual(tokensPkg, kind)}
-	var body []jen.Code
+	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
+	body := []jen.Code{
+		jen.List(jen.Id("cr"), jen.Err()).Op(":=").Id("c").Dot("credentials").Call(jen.Id("ctx")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+	}
 	if rt := refreshField(p, ep); rt != "" {
 		// One endpoint serves both grants: a request carrying a refresh
 		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
@@ -426,7 +477,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			jen.Id("kind").Op(":=").Qual(tokensPkg, "ClientCredentials"),
 			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "RefreshGrant")),
 		)
-		args[2] = jen.Id("kind")
+		args[3] = jen.Id("kind")
 	}
 	if basic {
 		args = append(args, jen.True())
@@ -435,7 +486,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ep.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType)).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
 
-	redact := []jen.Code{jen.Id("c").Dot("cfg").Dot("ClientSecret")}
+	redact := []jen.Code{jen.Id("cr").Dot("ClientSecret")}
 	for _, sf := range ep.SecretFields {
 		redact = append(redact, jen.Id("req").Dot(sf.GoName))
 	}
@@ -450,7 +501,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		jen.Id("Errors"):   jen.Id(lower(ep.Method) + "Errors"),
 		jen.Id("Redact"):   jen.Index().Qual(tokensPkg, "Secret").Values(redact...),
 	}
-	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("kind").Qual(tokensPkg, "CallKind")}
+	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(tokensPkg, "CallKind")}
 	var pre []jen.Code
 	if basic {
 		params = append(params, jen.Id("basic").Bool())
@@ -458,7 +509,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			jen.If(jen.Id("basic")).Block(
 				jen.Id("call").Dot("BasicAuth").Op("=").Op("&").Index(jen.Lit(2)).Qual(tokensPkg, "Secret").Values(
 					jen.Qual(tokensPkg, "Secret").Call(jen.Id("c").Dot("cfg").Dot("ClientID")),
-					jen.Id("c").Dot("cfg").Dot("ClientSecret"),
+					jen.Id("cr").Dot("ClientSecret"),
 				),
 			),
 		)
@@ -499,7 +550,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		case model.ValueClientID:
 			v = jen.Id("c").Dot("cfg").Dot("ClientID")
 		case model.ValueClientSecret:
-			v = jen.Id("c").Dot("cfg").Dot("ClientSecret")
+			v = jen.Id("cr").Dot("ClientSecret")
 		case model.ValueRefreshToken:
 			v = jen.Id("refreshToken")
 		case model.ValueConst:
@@ -519,9 +570,9 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 				jen.Id("Audience"): jen.Id("c").Dot("tokenURL").Op("+").Lit(strings.SplitN(ep.Path, "?", 2)[0]),
 			}
 			if ep.ClientAuth == model.ClientAuthPrivateKeyJWT {
-				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("c").Dot("cfg").Dot("Signer"), jen.Id("c").Dot("cfg").Dot("KeyID")
+				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("cr").Dot("Signer"), jen.Id("cr").Dot("KeyID")
 			} else {
-				a[jen.Id("Secret")] = jen.Id("c").Dot("cfg").Dot("ClientSecret")
+				a[jen.Id("Secret")] = jen.Id("cr").Dot("ClientSecret")
 			}
 			// A fresh one per request, its times by the wall clock: the
 			// provider judges iat and exp by its own, not by Config.Now.
@@ -532,7 +583,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		}
 		fields[jen.Id(fl.GoName)] = v
 	}
-	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Qual(tokensPkg, kind)}
+	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
 	if ep.ClientAuth == model.ClientAuthBasic {
 		args = append(args, jen.Lit(x.BasicAuth))
 	}
@@ -540,8 +591,9 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 	if name == "refresh" {
 		params = append(params, jen.Id("refreshToken").Qual(tokensPkg, "Secret"))
 	}
-	f.Comment(doc)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
+	rotating(f, name, doc, params)
+	params = append(params, jen.Id("cr").Qual(tokensPkg, "Credentials"))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name+"With").Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
 		jen.Id("issued").Op(":=").Id("c").Dot("source").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -678,7 +730,7 @@ func operations(f *jen.File, p *model.Provider) {
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
-		jen.Return(jen.Id("op").Dot("Send").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"))),
+		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
 	)
 	f.Line()
 	for _, op := range p.Operations {

@@ -45,9 +45,12 @@ type Descriptor struct {
 	DocsURL     Str
 	RenewBefore Str
 	Token       Exchange
-	Refresh     Refresh
-	Errors      []ErrorDecl
-	API         API
+	// DPoP is token.dpop: the tokens are bound to the client's key by
+	// DPoP proofs (RFC 9449).
+	DPoP    Str
+	Refresh Refresh
+	Errors  []ErrorDecl
+	API     API
 }
 
 // API selects the operations that get typed methods: all but the token
@@ -175,7 +178,9 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	d.DocsURL = r.str(m, doc, "docs_url")
 	d.RenewBefore = r.str(m, doc, "renew_before")
 	if n := m["token"]; n != nil {
-		d.Token, _ = r.exchange(n, "token", "operation", "method", "path_params", "request", "response")
+		var tm map[string]*yaml.Node
+		d.Token, tm = r.exchange(n, "token", "operation", "method", "path_params", "request", "response", "dpop")
+		d.DPoP = r.str(tm, n, "dpop")
 	}
 	if n := m["refresh"]; n != nil {
 		d.Refresh = r.refresh(n)

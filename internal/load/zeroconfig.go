@@ -19,10 +19,13 @@ type ZeroConfig struct {
 	Package string // Go package name; "" derives it from the spec's title
 	// ClientAuth is "basic" (client_secret_basic, the default), "post"
 	// (client_secret_post), or a signed client assertion: "private_key_jwt"
-	// or "client_secret_jwt" (RFC 7523).
+	// or "client_secret_jwt" (RFC 7523), or a TLS client certificate:
+	// "tls_client_auth" or "self_signed_tls_client_auth" (RFC 8705).
 	ClientAuth string
-	Scheme     string // the security scheme to use; "" when the spec has one
-	BaseURL    string // the API's base URL; "" takes the spec's first absolute server
+	// DPoP binds the tokens to the client's key (RFC 9449).
+	DPoP    bool
+	Scheme  string // the security scheme to use; "" when the spec has one
+	BaseURL string // the API's base URL; "" takes the spec's first absolute server
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -68,9 +71,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	if tokenURL.Path == "" {
 		tokenURL.Path = "/"
 	}
-	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt"}[z.ClientAuth]
+	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt", "tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth"}[z.ClientAuth]
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt"))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth"))
 		return nil
 	}
 	pkg := z.Package
@@ -86,6 +89,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	if !s.documents(tokenURL.Path) {
 		if !s.addTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l) {
 			return nil
+		}
+		if strings.HasSuffix(auth, "tls_client_auth") {
+			s.mtlsRequest()
 		}
 	}
 	str := func(v string) Str { return Str{Value: v, Pos: at, Set: true} }
@@ -108,6 +114,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 			Pos: at, Statuses: []Str{str("4XX")}, SchemaRef: str(zeroError), SchemaPos: at,
 			Code: str("error"), Message: str("error_description"),
 		}},
+	}
+	if z.DPoP {
+		d.DPoP = str("true")
 	}
 	if z.BaseURL != "" {
 		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}
@@ -224,4 +233,12 @@ func (s *Spec) addTokenOperation(path string, jwt bool, at diag.Pos, l *diag.Lis
 	}
 	item.Post = op
 	return true
+}
+
+// mtlsRequest makes the added token request RFC 8705's: client_id and no
+// secret, as the TLS client certificate authenticates.
+func (s *Spec) mtlsRequest() {
+	props := s.Doc.Components.Schemas[zeroRequest].Value.Properties
+	props["client_id"].Value.Description = "The client ID; its TLS client certificate authenticates it."
+	delete(props, "client_secret")
 }

@@ -47,7 +47,7 @@ func names[T any](values []named[T]) []string {
 
 var (
 	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
-	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}}
+	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}, {"tls_client_auth", ClientAuthTLS}, {"self_signed_tls_client_auth", ClientAuthSelfSignedTLS}}
 	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}, {"jwt_exp", JWTExp}}
 	// fieldUnits are those an expiry field can have: jwt_exp reads the
 	// access token instead.
@@ -171,6 +171,7 @@ func (b *builder) build() *Provider {
 	}
 	p.Rotates = enum(b.l, r.Rotates, "refresh.rotates value", booleans, false)
 	p.RefreshLifetime = b.duration(r.Lifetime, "refresh.lifetime", 0)
+	p.DPoP = enum(b.l, d.DPoP, "token.dpop value", booleans, false)
 	if !d.Token.Set {
 		b.l.Addf(d.Pos, "missing token (want a mapping describing the token operation)")
 	}
@@ -434,7 +435,7 @@ func (b *builder) clientAuth(x load.Exchange, op *load.Operation, what string) C
 		def = ClientAuthBasic
 	}
 	auth := enum(b.l, x.Request.ClientAuth, "client_auth", clientAuths, def)
-	if (auth == ClientAuthBody || auth.JWT()) && basicOnly != "" && x.Request.ClientAuth.Set {
+	if (auth == ClientAuthBody || auth.JWT() || auth.MTLS()) && basicOnly != "" && x.Request.ClientAuth.Set {
 		b.l.Addf(x.Request.ClientAuth.Pos, "%s.request.client_auth is %q, but the spec secures %s %s with HTTP Basic only (security scheme %q): the provider reads the credentials there (want \"basic\", or leave it out)", what, x.Request.ClientAuth.Value, op.Method, op.Path, basicOnly)
 	}
 	return auth

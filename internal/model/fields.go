@@ -124,6 +124,13 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 		if q.ClientSecret.Set {
 			b.l.Addf(q.ClientSecret.Pos, "%s sends a signed client assertion (client_auth is %s), not the client secret: remove client_secret", what, q.ClientAuth.Value)
 		}
+	} else if credentials && ep.ClientAuth.MTLS() {
+		// RFC 8705 §2: the certificate authenticates; client_id says whose.
+		at, n := name(q.ClientID, "client_id")
+		add(at, n, Field{Value: ValueClientID})
+		if q.ClientSecret.Set {
+			b.l.Addf(q.ClientSecret.Pos, "%s authenticates with a TLS client certificate (client_auth is %s), not the client secret: remove client_secret", what, q.ClientAuth.Value)
+		}
 	} else if q.ClientID.Set || q.ClientSecret.Set {
 		b.l.Addf(cmpPos(q.ClientID, q.ClientSecret), "%s sends no client credentials in the body (client_auth is basic, or client_credentials is false): remove client_id and client_secret", what)
 	}

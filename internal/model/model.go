@@ -39,6 +39,12 @@ const (
 	// ClientAuthSecretJWT sends one signed with HMAC by the client secret
 	// (client_secret_jwt).
 	ClientAuthSecretJWT
+	// ClientAuthTLS sends client_id only: the client proves itself with its
+	// CA-issued TLS client certificate (RFC 8705 tls_client_auth).
+	ClientAuthTLS
+	// ClientAuthSelfSignedTLS is the same with a self-signed certificate
+	// registered with the provider (self_signed_tls_client_auth).
+	ClientAuthSelfSignedTLS
 )
 
 // AssertionType is RFC 7523's client_assertion_type.
@@ -46,6 +52,9 @@ const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // JWT reports whether a is a signed client assertion.
 func (a ClientAuth) JWT() bool { return a == ClientAuthPrivateKeyJWT || a == ClientAuthSecretJWT }
+
+// MTLS reports whether a is mutual TLS (RFC 8705 §2).
+func (a ClientAuth) MTLS() bool { return a == ClientAuthTLS || a == ClientAuthSelfSignedTLS }
 
 // ExpiryUnit is what a token answer's expiry field holds.
 type ExpiryUnit int
@@ -104,6 +113,8 @@ type Provider struct {
 	Refresh         Exchange
 	Rotates         bool
 	RefreshLifetime time.Duration // zero when the provider does not say
+	// DPoP binds the tokens to the client's key with DPoP proofs (RFC 9449).
+	DPoP bool
 
 	// Operations are the API operations with typed methods, in path and
 	// method order.
@@ -159,7 +170,7 @@ type Operation struct {
 	IdempotencyHeader string
 	// Scopes are the scopes the operation's security requirement names for
 	// the client-credentials scheme, sorted and deduplicated; nil when it
-	// names none or api.operation_scopes is false (Config.Scopes then).
+	// names none or api.operation_scopes is not true (Config.Scopes then).
 	Scopes []string
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -318,6 +319,40 @@ token:
   response: {expiry_unit: seconds}
 `), 0o644)
 	if _, err := build(t, filepath.Join(dir, "authgen.yaml")); err == nil || !strings.Contains(err.Error(), "not the client secret: remove client_secret") {
+		t.Errorf("err = %v, want client_secret refused", err)
+	}
+}
+
+// Mutual TLS sends client_id alone on both grants: the certificate
+// authenticates, so a client_secret field is a contradiction.
+func TestMTLSFields(t *testing.T) {
+	p, err := build(t, "../cli/testdata/gen/mtlsrefresh/authgen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []model.Exchange{p.Obtain, p.Refresh} {
+		var fields []string
+		for _, f := range x.Fields {
+			fields = append(fields, f.JSONName)
+		}
+		if !slices.Contains(fields, "client_id") || slices.Contains(fields, "client_secret") || x.BasicAuth || x.Endpoint.ClientAuth != model.ClientAuthTLS {
+			t.Errorf("fields %v, basic auth %v with %v, want client_id and no secret with tls_client_auth", fields, x.BasicAuth, x.Endpoint.ClientAuth)
+		}
+	}
+
+	dir := t.TempDir()
+	spec, _ := os.ReadFile("../cli/testdata/gen/mtlsrefresh/openapi.yaml")
+	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
+	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+package: pinned
+spec: openapi.yaml
+token:
+  operation: token
+  method: IssueToken
+  request: {client_auth: self_signed_tls_client_auth, client_secret: client_secret}
+  response: {expiry_unit: seconds}
+`), 0o644)
+	if _, err := build(t, filepath.Join(dir, "authgen.yaml")); err == nil || !strings.Contains(err.Error(), "TLS client certificate (client_auth is self_signed_tls_client_auth), not the client secret: remove client_secret") {
 		t.Errorf("err = %v, want client_secret refused", err)
 	}
 }

@@ -7,11 +7,13 @@ import (
 )
 
 // scopedSchemes are the spec's oauth2 schemes with a clientCredentials
-// flow, whose scopes operations' security requirements name; none when
-// api.operation_scopes is false, for a provider whose spec lists scopes it
-// does not enforce (or grants none of them to client credentials).
+// flow, whose scopes operations' security requirements name; none unless
+// api.operation_scopes is true. Off by default because published specs
+// list scopes the provider does not mean as all required: National Bank
+// of Greece names its sandbox and production scopes in one requirement,
+// and a client asking for both is refused.
 func (b *builder) scopedSchemes() []string {
-	if !enum(b.l, b.d.API.OperationScopes, "api.operation_scopes value", booleans, true) {
+	if !enum(b.l, b.d.API.OperationScopes, "api.operation_scopes value", booleans, false) {
 		return nil
 	}
 	c := b.s.Doc.Components

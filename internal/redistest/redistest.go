@@ -21,8 +21,10 @@ import (
 type Server struct {
 	t    testing.TB
 	Addr string
-	dir  string
-	proc *process
+	// Timeout is Client's dial, read and write timeout; 0 means 200ms.
+	Timeout time.Duration
+	dir     string
+	proc    *process
 }
 
 // Start starts redis-server for the test and stops it when the test ends.
@@ -82,15 +84,23 @@ func freeAddr(t testing.TB, bus bool) string {
 // a service that must not hang on its cache would configure it.
 func (s *Server) Client() *redis.Client {
 	c := redis.NewClient(&redis.Options{
-		Addr: s.Addr, DialTimeout: timeout, ReadTimeout: timeout, WriteTimeout: timeout,
+		Addr: s.Addr, DialTimeout: or(s.Timeout), ReadTimeout: or(s.Timeout), WriteTimeout: or(s.Timeout),
 		MaxRetries: -1,
 	})
 	s.t.Cleanup(func() { c.Close() })
 	return c
 }
 
-// timeout is the clients' dial, read and write timeout.
-const timeout = 200 * time.Millisecond
+// or returns d, or the short default timeout when d is 0: as a service
+// that must not hang on its cache would configure it. Tests of what Redis
+// shares rather than of a slow Redis set a longer one, since a loaded
+// machine can stall a test's Redis for longer than that.
+func or(d time.Duration) time.Duration {
+	if d == 0 {
+		return 200 * time.Millisecond
+	}
+	return d
+}
 
 // Stop stops the server; its data is lost, as in a restart without
 // persistence.
@@ -155,6 +165,8 @@ func startServer(t testing.TB, addr, dir string, args ...string) *process {
 type Cluster struct {
 	t     testing.TB
 	Addrs []string
+	// Timeout is Client's dial, read and write timeout; 0 means 200ms.
+	Timeout time.Duration
 }
 
 // StartCluster starts a Redis Cluster for the test, with the slots split
@@ -202,7 +214,7 @@ func StartCluster(t testing.TB) *Cluster {
 // as Server.Client.
 func (c *Cluster) Client() *redis.ClusterClient {
 	cc := redis.NewClusterClient(&redis.ClusterOptions{
-		Addrs: c.Addrs, DialTimeout: timeout, ReadTimeout: timeout, WriteTimeout: timeout,
+		Addrs: c.Addrs, DialTimeout: or(c.Timeout), ReadTimeout: or(c.Timeout), WriteTimeout: or(c.Timeout),
 		MaxRetries: -1,
 	})
 	c.t.Cleanup(func() { cc.Close() })

@@ -61,8 +61,14 @@ func testLockSemantics(t *testing.T, client func() redis.UniversalClient) {
 	if v, ttl, _ := b.Get(ctx, "k"); string(v) != "v1" || ttl <= 0 || ttl > time.Minute {
 		t.Errorf("Get = %q, %v, want v1 with at most a minute left", v, ttl)
 	}
-	la.Unlock(ctx)
-	lb, err := b.Lock(ctx, "k", 50*time.Millisecond)
+	if err := la.Unlock(ctx); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	// Long enough for the checks below to run before it expires on a
+	// loaded machine, short enough to wait out.
+	const ttl = 500 * time.Millisecond
+	locked := time.Now()
+	lb, err := b.Lock(ctx, "k", ttl)
 	if err != nil {
 		t.Fatalf("Lock after Unlock: %v", err)
 	}
@@ -75,7 +81,7 @@ func testLockSemantics(t *testing.T, client func() redis.UniversalClient) {
 		t.Errorf("A released B's lock")
 	}
 	// B's lock expires on its own.
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(time.Until(locked.Add(ttl + 100*time.Millisecond)))
 	if err := lb.Set(ctx, []byte("late"), time.Minute); !errors.Is(err, tokens.ErrLockLost) {
 		t.Errorf("Set after expiry = %v, want ErrLockLost", err)
 	}

@@ -157,22 +157,23 @@ type Counts struct {
 // Server is a fake provider. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
-	p                      Provider
-	clientID, clientSecret string
+	p        Provider
+	clientID string
 
-	mu       sync.Mutex
-	now      func() time.Time
-	lifetime time.Duration
-	access   map[string]time.Time // token -> expiry
-	refresh  map[string]time.Time // token -> expiry (zero: none)
-	spent    map[string]bool      // rotated refresh tokens
-	faults   []int
-	lose     int // token answers to drop after acting on the request
-	answers  []TokenAnswer
-	counts   Counts
-	serial   int
-	mux      *http.ServeMux // API routes behind the bearer check
-	open     *http.ServeMux // API routes that need no token
+	mu           sync.Mutex
+	clientSecret string // see RotateSecret
+	now          func() time.Time
+	lifetime     time.Duration
+	access       map[string]time.Time // token -> expiry
+	refresh      map[string]time.Time // token -> expiry (zero: none)
+	spent        map[string]bool      // rotated refresh tokens
+	faults       []int
+	lose         int // token answers to drop after acting on the request
+	answers      []TokenAnswer
+	counts       Counts
+	serial       int
+	mux          *http.ServeMux // API routes behind the bearer check
+	open         *http.ServeMux // API routes that need no token
 }
 
 // NewServer starts a fake of p that accepts clientID and clientSecret and
@@ -191,6 +192,14 @@ func NewServer(p Provider, clientID, clientSecret string) *Server {
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// RotateSecret makes the server accept secret, and no longer the previous
+// client secret, as a provider's console does when a secret is rotated.
+func (s *Server) RotateSecret(secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clientSecret = secret
 }
 
 // SetClock makes the server judge expiry by now, the test's clock.
@@ -381,6 +390,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refr
 		s.fail(w, fault, "injected_fault", "a fault the test asked for")
 		return
 	}
+	s.mu.Lock()
+	secret := s.clientSecret
+	s.mu.Unlock()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	fields, err := parse(x.Encoding, r.Header.Get("Content-Type"), body)
 	if err != nil {
@@ -388,8 +400,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refr
 		return
 	}
 	if x.BasicAuth {
-		id, secret, ok := basic(r)
-		if !ok || id != s.clientID || secret != s.clientSecret {
+		id, sent, ok := basic(r)
+		if !ok || id != s.clientID || sent != secret {
 			s.fail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 			return
 		}
@@ -412,7 +424,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, x *Exchange, refr
 				return
 			}
 		case ClientID, ClientSecret:
-			if (f.Value == ClientID && got != s.clientID) || (f.Value == ClientSecret && got != s.clientSecret) {
+			if (f.Value == ClientID && got != s.clientID) || (f.Value == ClientSecret && got != secret) {
 				s.fail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 				return
 			}
@@ -755,7 +767,10 @@ func (s *Server) assertionOK(jwt string) bool {
 	if header.Alg != "HS256" {
 		return header.Alg != "none"
 	}
-	m := hmac.New(sha256.New, []byte(s.clientSecret))
+	s.mu.Lock()
+	secret := s.clientSecret
+	s.mu.Unlock()
+	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(parts[0] + "." + parts[1]))
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	return err == nil && hmac.Equal(sig, m.Sum(nil))

@@ -1,10 +1,15 @@
 // A real OAuth 2.0 authorization server for authgen's conformance tests:
 // oidc-provider with the client credentials grant and token introspection,
 // bound to 127.0.0.1. It prints "listening PORT" once ready.
+import crypto from 'node:crypto';
+import https from 'node:https';
 import Provider from 'oidc-provider';
 
 const port = Number(process.argv[2] || 0);
-const issuer = `http://127.0.0.1:${port}`;
+// With AUTHGEN_TLS (PEM key, cert and client CA made by the mTLS tests) it
+// serves HTTPS and asks for client certificates (RFC 8705).
+const tls = process.env.AUTHGEN_TLS && JSON.parse(process.env.AUTHGEN_TLS);
+const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 const provider = new Provider(issuer, {
   clients: [
     {
@@ -29,17 +34,59 @@ const provider = new Provider(issuer, {
       grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       token_endpoint_auth_method: 'client_secret_jwt', scope: 'payments:read',
     },
+    // DPoP (RFC 9449): its tokens are bound to the key of the proofs.
+    {
+      client_id: 'dpop-client', client_secret: 'dpop-secret-7f3k',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic', scope: 'payments:read',
+      dpop_bound_access_tokens: true,
+    },
+    // RFC 8705 mutual TLS, with certificate-bound tokens. The self-signed
+    // client's certificate is in AUTHGEN_MTLS_JWKS's x5c.
+    {
+      client_id: 'mtls-client', tls_client_auth_subject_dn: 'CN=authgen mtls client',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'tls_client_auth', scope: 'payments:read',
+      tls_client_certificate_bound_access_tokens: true,
+    },
+    {
+      client_id: 'mtls-self-client', jwks: JSON.parse(process.env.AUTHGEN_MTLS_JWKS || '{"keys":[]}'),
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'self_signed_tls_client_auth', scope: 'payments:read',
+      tls_client_certificate_bound_access_tokens: true,
+    },
   ],
   scopes: ['payments:read', 'payments:write'],
+  clientAuthMethods: [
+    'client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
+    'tls_client_auth', 'self_signed_tls_client_auth',
+  ],
   features: {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
     devInteractions: { enabled: false },
+    mTLS: {
+      enabled: true, certificateBoundAccessTokens: true, tlsClientAuth: true, selfSignedTlsClientAuth: true,
+      // The peer certificate of the request's TLS connection, if any.
+      getCertificate: (ctx) => ctx.socket.getPeerX509Certificate?.(),
+      // Verified against the CA in AUTHGEN_TLS (the handshake accepts any).
+      certificateAuthorized: (ctx) => ctx.socket.authorized === true,
+      certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
+        && ctx.socket.getPeerX509Certificate().subject === expected,
+    },
+    // Every proof must carry a server nonce, so the use_dpop_nonce
+    // challenge is met on the first token request.
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
+  },
+  enabledJWA: {
+    dPoPSigningAlgValues: ['ES256', 'RS256'],
   },
   ttl: { ClientCredentials: 300 },
 });
 provider.proxy = false;
-const server = provider.listen(port, '127.0.0.1', () => {
+const server = (tls
+  ? https.createServer({ ...tls, requestCert: true, rejectUnauthorized: false }, provider.callback())
+  : provider).listen(port, '127.0.0.1', () => {
   console.log(`listening ${server.address().port}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,318 @@
+package conformance_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authgen/authgen/internal/conformance/stdmtls"
+	"github.com/authgen/authgen/internal/testclock"
+	"github.com/authgen/authgen/tokens"
+)
+
+// Clients registered in testdata/oidc/server.mjs for RFC 8705 mutual TLS.
+const (
+	mtlsID, mtlsSubject = "mtls-client", "authgen mtls client"
+	mtlsSelfID          = "mtls-self-client"
+)
+
+// pki is what the mTLS tests make at test time: a CA, the server's
+// certificate for 127.0.0.1, and client certificates.
+type pki struct {
+	caCert *x509.Certificate
+	caKey  *ecdsa.PrivateKey
+	pool   *x509.CertPool
+}
+
+func newPKI(t *testing.T) *pki {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "authgen test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return &pki{caCert: ca, caKey: key, pool: pool}
+}
+
+var serial atomic.Int64
+
+// issue makes a certificate for cn, signed by the CA or, if self, by its
+// own key.
+func (p *pki) issue(t *testing.T, cn string, self bool, usage x509.ExtKeyUsage, ips ...net.IP) tls.Certificate {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(100 + serial.Add(1)), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature, IPAddresses: ips,
+	}
+	parent, signer := p.caCert, p.caKey
+	if self {
+		parent, signer = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+}
+
+// certThumbprint is a certificate's x5t#S256 (RFC 8705 §3.1).
+func certThumbprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func pemOf(t *testing.T, typ string, der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+}
+
+// mtlsServer starts oidc-provider over HTTPS with p's server certificate,
+// verifying client certificates against p's CA, with self registered as
+// mtls-self-client's certificate.
+func mtlsServer(t *testing.T, p *pki, self tls.Certificate) string {
+	t.Helper()
+	srv := p.issue(t, "127.0.0.1", false, x509.ExtKeyUsageServerAuth, net.IPv4(127, 0, 0, 1))
+	keyDER, err := x509.MarshalPKCS8PrivateKey(srv.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsEnv, _ := json.Marshal(map[string]string{
+		"key":  pemOf(t, "PRIVATE KEY", keyDER),
+		"cert": pemOf(t, "CERTIFICATE", srv.Certificate[0]),
+		"ca":   pemOf(t, "CERTIFICATE", p.caCert.Raw),
+	})
+	pub := self.PrivateKey.(*ecdsa.PrivateKey).PublicKey
+	pt, _ := pub.ECDH()
+	raw := pt.Bytes()
+	b64 := base64.RawURLEncoding.EncodeToString
+	jwks, _ := json.Marshal(map[string]any{"keys": []map[string]any{{
+		"kty": "EC", "crv": "P-256", "x": b64(raw[1:33]), "y": b64(raw[33:]), "use": "sig",
+		"x5c": []string{base64.StdEncoding.EncodeToString(self.Certificate[0])},
+	}}})
+	return startOIDC(t, "https", "AUTHGEN_TLS="+string(tlsEnv), "AUTHGEN_MTLS_JWKS="+string(jwks))
+}
+
+// certAPI is an API server that requires a client certificate and records
+// the thumbprint of each request's, with its bearer token.
+type certAPI struct {
+	*httptest.Server
+	mu   sync.Mutex
+	seen []string // "thumbprint token"
+}
+
+func newCertAPI(t *testing.T) *certAPI {
+	a := &certAPI{}
+	a.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.seen = append(a.seen, certThumbprint(r.TLS.PeerCertificates[0].Raw)+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		a.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `[]`)
+	}))
+	a.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	a.StartTLS()
+	t.Cleanup(a.Close)
+	return a
+}
+
+func (a *certAPI) last(t *testing.T) string {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.seen) == 0 {
+		t.Fatal("the API server got no request")
+	}
+	return a.seen[len(a.seen)-1]
+}
+
+// trusting is a user's HTTP client that trusts p's CA and api's certificate.
+func trusting(p *pki, api *certAPI) *http.Client {
+	pool := p.pool.Clone()
+	pool.AddCert(api.Certificate())
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
+}
+
+// tls_client_auth against oidc-provider: the token is bound to the
+// certificate the client presents, the API sees the same certificate, and a
+// rotated certificate is used, and bound, from the next connection on.
+func TestTLSClientAuth(t *testing.T) {
+	p := newPKI(t)
+	base := mtlsServer(t, p, p.issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
+	api := newCertAPI(t)
+	first := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	second := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	var current atomic.Pointer[tls.Certificate]
+	current.Store(&first)
+
+	user := trusting(p, api)
+	c := testclock.New(time.Now())
+	client, err := stdmtls.New(stdmtls.Config{
+		ClientID: mtlsID, BaseURL: api.URL, TokenBaseURL: base, HTTPClient: user, Now: c.Now,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return current.Load(), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user.Transport.(*http.Transport).TLSClientConfig.GetClientCertificate != nil {
+		t.Error("New set the certificate on the user's transport; it must clone it")
+	}
+
+	check := func(want tls.Certificate) {
+		t.Helper()
+		tok, err := client.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := introspectionBy(t, user, base, tok.AccessToken)
+		if !doc.Active || doc.ClientID != mtlsID || doc.Cnf.X5tS256 != certThumbprint(want.Certificate[0]) {
+			t.Errorf("introspection = %+v, want an active token of %s bound to x5t#S256 %s", doc, mtlsID, certThumbprint(want.Certificate[0]))
+		}
+		if _, err := client.ListPayments(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := api.last(t), certThumbprint(want.Certificate[0])+" "+tok.AccessToken; got != want {
+			t.Errorf("the API got %q, want %q (the token's certificate and the token)", got, want)
+		}
+	}
+	check(first)
+
+	current.Store(&second)
+	client.CloseIdleConnections()
+	c.Advance(10 * time.Minute) // past the token's 300 s
+	check(second)
+}
+
+// self_signed_tls_client_auth: the registered self-signed certificate,
+// given as Config.Certificate, gets a token bound to it.
+func TestSelfSignedTLSClientAuth(t *testing.T) {
+	p := newPKI(t)
+	self := p.issue(t, "authgen self-signed client", true, x509.ExtKeyUsageClientAuth)
+	base := mtlsServer(t, p, self)
+	api := newCertAPI(t)
+	user := trusting(p, api)
+	client, err := stdmtls.New(stdmtls.Config{ClientID: mtlsSelfID, BaseURL: api.URL, TokenBaseURL: base, HTTPClient: user, Certificate: &self})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := client.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := introspectionBy(t, user, base, tok.AccessToken); !doc.Active || doc.ClientID != mtlsSelfID || doc.Cnf.X5tS256 != certThumbprint(self.Certificate[0]) {
+		t.Errorf("introspection = %+v, want an active token of %s bound to its certificate", doc, mtlsSelfID)
+	}
+}
+
+// A certificate the provider does not accept for the client is a typed
+// invalid_client: one the CA did not issue, one for another subject, an
+// unregistered self-signed one.
+func TestTLSClientAuthWrongCertificate(t *testing.T) {
+	p := newPKI(t)
+	base := mtlsServer(t, p, p.issue(t, "registered", true, x509.ExtKeyUsageClientAuth))
+	user := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.pool}}}
+	for _, tc := range []struct {
+		name, id string
+		cert     tls.Certificate
+	}{
+		{"not issued by the CA", mtlsID, p.issue(t, mtlsSubject, true, x509.ExtKeyUsageClientAuth)},
+		{"another subject", mtlsID, p.issue(t, "someone else", false, x509.ExtKeyUsageClientAuth)},
+		{"unregistered self-signed", mtlsSelfID, p.issue(t, "registered", true, x509.ExtKeyUsageClientAuth)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, err := stdmtls.New(stdmtls.Config{ClientID: tc.id, BaseURL: base, TokenBaseURL: base, HTTPClient: user, Certificate: &tc.cert})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = client.Token(context.Background())
+			var e *tokens.Error
+			if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
+				t.Fatalf("err = %v, want a typed invalid_client error", err)
+			}
+		})
+	}
+}
+
+// The token request carries client_id and no secret, in neither the body
+// nor an Authorization header, over a connection presenting the
+// certificate; New refuses a Config with no certificate or two.
+func TestTLSClientAuthRequest(t *testing.T) {
+	p := newPKI(t)
+	cert := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	var got url.Values
+	var auth, seen string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		got, auth, seen = r.PostForm, r.Header.Get("Authorization"), certThumbprint(r.TLS.PeerCertificates[0].Raw)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"bound-token","token_type":"Bearer","expires_in":300}`)
+	}))
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	srv.StartTLS()
+	defer srv.Close()
+
+	cfg := stdmtls.Config{ClientID: mtlsID, ClientSecret: "never-sent", BaseURL: srv.URL, TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Certificate: &cert}
+	client, err := stdmtls.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := url.Values{"client_id": {mtlsID}, "grant_type": {"client_credentials"}}
+	if got.Encode() != want.Encode() || auth != "" || seen != certThumbprint(cert.Certificate[0]) {
+		t.Errorf("token request: body %v, Authorization %q, certificate %s; want %v, none, %s", got, auth, seen, want, certThumbprint(cert.Certificate[0]))
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func(*stdmtls.Config)
+		want string
+	}{
+		{"no certificate", func(c *stdmtls.Config) { c.Certificate = nil }, "set Certificate or GetClientCertificate"},
+		{"both", func(c *stdmtls.Config) {
+			c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
+		}, "set one"},
+		{"no key", func(c *stdmtls.Config) { c.Certificate = &tls.Certificate{Certificate: cert.Certificate} }, "no private key"},
+		{"opaque transport", func(c *stdmtls.Config) { c.HTTPClient = &http.Client{Transport: roundTripFunc(nil)} }, "not an *http.Transport"},
+	} {
+		c := cfg
+		tc.edit(&c)
+		if _, err := stdmtls.New(c); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,0 +1,57 @@
+package tokens
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"log/slog"
+)
+
+// Credentials are what a client authenticates to the token endpoint with,
+// as a generated Config's Credentials function returns them, so that they
+// can be rotated without a restart. They print redacted: a Signer may be a
+// private key, whose %v shows it.
+type Credentials struct {
+	// ClientSecret is the client secret (client_secret_basic, _post and
+	// _jwt).
+	ClientSecret Secret
+	// Signer signs the client assertions of private_key_jwt; KeyID is the
+	// kid of its key, "" for none.
+	Signer crypto.Signer
+	KeyID  string
+}
+
+// String returns a fixed text: Credentials hold nothing safe to show.
+func (Credentials) String() string { return "tokens.Credentials{REDACTED}" }
+
+// GoString is String, for %#v.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue keeps Credentials out of slog records.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON keeps Credentials out of JSON.
+func (c Credentials) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+
+// WithCredentials calls fn with the credentials read returns. When rotating
+// (read is the user's function, not the Config's static fields) and the
+// provider refuses them as an invalid client, it reads them once more and
+// calls fn once more: they may have been rotated between the two, at the
+// provider first. A second refusal is returned, and the Source's backoff
+// for refused credentials applies to it.
+func WithCredentials[T any](ctx context.Context, read func(context.Context) (Credentials, error), rotating bool, fn func(context.Context, Credentials) (T, error)) (T, error) {
+	cr, err := read(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := fn(ctx, cr)
+	if err == nil || !rotating || !errors.Is(err, ErrInvalidClient) {
+		return v, err
+	}
+	if cr, err = read(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return fn(ctx, cr)
+}
