@@ -40,21 +40,10 @@ func VerifyDPoP(r *http.Request) (*DPoPProof, error) {
 	if len(vals) != 1 {
 		return nil, fmt.Errorf("%d DPoP headers, want 1", len(vals))
 	}
-	parts := strings.Split(vals[0], ".")
-	if len(parts) != 3 {
-		return nil, errors.New("DPoP proof is not a compact JWS")
-	}
 	var header struct {
 		Typ string            `json:"typ"`
 		Alg string            `json:"alg"`
 		JWK map[string]string `json:"jwk"`
-	}
-	var p DPoPProof
-	if err := decodePart(parts[0], &header); err != nil {
-		return nil, fmt.Errorf("DPoP header: %w", err)
-	}
-	if header.Typ != "dpop+jwt" {
-		return nil, fmt.Errorf("typ %q, want dpop+jwt", header.Typ)
 	}
 	var claims struct {
 		HTM   string `json:"htm"`
@@ -64,16 +53,17 @@ func VerifyDPoP(r *http.Request) (*DPoPProof, error) {
 		ATH   string `json:"ath"`
 		Nonce string `json:"nonce"`
 	}
-	if err := decodePart(parts[1], &claims); err != nil {
-		return nil, fmt.Errorf("DPoP claims: %w", err)
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	input, sig, err := parseJWS(vals[0], &header, &claims)
 	if err != nil {
-		return nil, fmt.Errorf("DPoP signature: %w", err)
+		return nil, fmt.Errorf("DPoP proof: %w", err)
 	}
-	if err := verifyJWS(header.Alg, header.JWK, []byte(parts[0]+"."+parts[1]), sig); err != nil {
+	if header.Typ != "dpop+jwt" {
+		return nil, fmt.Errorf("typ %q, want dpop+jwt", header.Typ)
+	}
+	if err := verifyJWS(header.Alg, header.JWK, input, sig); err != nil {
 		return nil, err
 	}
+	var p DPoPProof
 	p.Alg, p.HTM, p.HTU, p.IAT, p.JTI, p.ATH, p.Nonce = header.Alg, claims.HTM, claims.HTU, claims.IAT, claims.JTI, claims.ATH, claims.Nonce
 	p.Thumbprint = thumbprint(header.JWK)
 	scheme := "http"
@@ -95,6 +85,25 @@ func VerifyDPoP(r *http.Request) (*DPoPProof, error) {
 		}
 	}
 	return &p, nil
+}
+
+// parseJWS splits a compact JWS, decodes its header and claims into header
+// and claims, and returns the signing input and the signature.
+func parseJWS(jws string, header, claims any) (input, sig []byte, err error) {
+	parts := strings.Split(jws, ".")
+	if len(parts) != 3 {
+		return nil, nil, errors.New("not a compact JWS")
+	}
+	if err := decodePart(parts[0], header); err != nil {
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	if err := decodePart(parts[1], claims); err != nil {
+		return nil, nil, fmt.Errorf("claims: %w", err)
+	}
+	if sig, err = base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
+		return nil, nil, fmt.Errorf("signature: %w", err)
+	}
+	return []byte(parts[0] + "." + parts[1]), sig, nil
 }
 
 func decodePart(s string, v any) error {
