@@ -200,15 +200,3 @@ func nonceChallenge(resp *http.Response) bool {
 	}
 	return false
 }
-
-// replayBody returns req's body to send again, ok false when it cannot be.
-func replayBody(req *http.Request) (io.ReadCloser, bool) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return req.Body, true
-	}
-	if req.GetBody == nil {
-		return nil, false
-	}
-	body, err := req.GetBody()
-	return body, err == nil
-}

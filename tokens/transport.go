@@ -126,6 +126,18 @@ func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http
 	return resp, err
 }
 
+// replayBody returns req's body to send again, ok false when it cannot be.
+func replayBody(req *http.Request) (io.ReadCloser, bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req.Body, true
+	}
+	if req.GetBody == nil {
+		return nil, false
+	}
+	body, err := req.GetBody()
+	return body, err == nil
+}
+
 // drain reads and closes a 401's body so that its connection can be reused.
 func drain(resp *http.Response) {
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
