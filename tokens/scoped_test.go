@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -176,5 +177,21 @@ func TestScopedShare(t *testing.T) {
 	}
 	if got := p.requests(); len(got) != 1 || got["default"] != 1 {
 		t.Errorf("requests %v, want one, the default's", got)
+	}
+}
+
+// The answer's scope is a space-separated set; empty means the scopes
+// requested (RFC 6749 §5.1).
+func TestGrantedScopes(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":              nil,
+		"  ":            nil,
+		"b a":           {"a", "b"},
+		" a\tb  a ":     {"a", "b"},
+		"payments:read": {"payments:read"},
+	} {
+		if got := tokens.GrantedScopes(in); !slices.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Errorf("GrantedScopes(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,13 +20,24 @@ import (
 // token that lacks the operation's scope or has more than it (a read call
 // must never carry a write token).
 type scopeProvider struct {
+	// grant, when set, says which scopes the token endpoint grants for
+	// those asked, and its answer says so in scope; the API then accepts
+	// a token granted the operation's scope among others.
+	grant func(asked string) string
+
 	mu     sync.Mutex
 	issued map[string]string // access token → its scopes
 	asked  map[string]int    // token requests per scope set
 }
 
 func newScopeProvider(t *testing.T) (*scopeProvider, *httptest.Server) {
-	p := &scopeProvider{issued: map[string]string{}, asked: map[string]int{}}
+	return newGrantingProvider(t, nil)
+}
+
+// newGrantingProvider is newScopeProvider whose token endpoint grants
+// grant(asked).
+func newGrantingProvider(t *testing.T, grant func(asked string) string) (*scopeProvider, *httptest.Server) {
+	p := &scopeProvider{grant: grant, issued: map[string]string{}, asked: map[string]int{}}
 	need := map[string]string{
 		"GET /api/payments":   "payments:read",
 		"POST /api/payments":  "payments:write",
@@ -38,10 +50,15 @@ func newScopeProvider(t *testing.T) (*scopeProvider, *httptest.Server) {
 			scope := r.PostForm.Get("scope")
 			p.asked[scope]++
 			tok := fmt.Sprintf("tok%d", len(p.issued)+1)
+			answer := map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600}
+			if p.grant != nil {
+				scope = p.grant(scope)
+				answer["scope"] = scope
+			}
 			p.issued[tok] = scope
 			p.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+			json.NewEncoder(w).Encode(answer)
 			return
 		}
 		want, ok := need[r.Method+" "+r.URL.Path]
@@ -53,7 +70,11 @@ func newScopeProvider(t *testing.T) (*scopeProvider, *httptest.Server) {
 		p.mu.Lock()
 		got, known := p.issued[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 		p.mu.Unlock()
-		if !known || got != want {
+		ok = got == want
+		if p.grant != nil {
+			ok = slices.Contains(strings.Fields(got), want)
+		}
+		if !known || !ok {
 			t.Errorf("%s %s carried a token for %q, want one for %q", r.Method, r.URL.Path, got, want)
 			w.WriteHeader(http.StatusForbidden)
 			return
@@ -110,6 +131,61 @@ func TestPerOperationScopes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"payments:read": 1, "payments:write": 1, "profile": 1}
+	if got := p.requests(); !maps.Equal(got, want) {
+		t.Errorf("token requests per scope set %v, want %v", got, want)
+	}
+}
+
+// scopedClient is a stdscoped client of srv asking for scopes with
+// Token.
+func scopedClient(t *testing.T, srv *httptest.Server, scopes ...string) *stdscoped.Client {
+	t.Helper()
+	client, err := stdscoped.New(stdscoped.Config{ClientID: "id", ClientSecret: "secret",
+		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// A provider that grants one scope per token, the first asked, and says
+// so in the answer's scope: the token asked for payments:read and
+// payments:write was granted only payments:read, so it serves reads but a
+// write gets a token of its own rather than one the API refuses.
+func TestNarrowedGrantIsNotReused(t *testing.T) {
+	p, srv := newGrantingProvider(t, func(asked string) string { return strings.Fields(asked)[0] })
+	defer srv.Close()
+	client := scopedClient(t, srv, "payments:read", "payments:write")
+	ctx := context.Background()
+	if _, err := client.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := client.CreatePayment(ctx, stdscoped.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
+		t.Fatalf("CreatePayment: %v", err)
+	}
+	if r, err := client.ListPayments(ctx, nil); err != nil || r.StatusCode() != http.StatusOK {
+		t.Fatalf("ListPayments: %v", err)
+	}
+	want := map[string]int{"payments:read payments:write": 1, "payments:write": 1}
+	if got := p.requests(); !maps.Equal(got, want) {
+		t.Errorf("token requests per scope set %v, want %v", got, want)
+	}
+}
+
+// A provider that grants more than asked, and says so: the write token,
+// granted payments:read too, serves reads without a token request.
+func TestWiderGrantIsReused(t *testing.T) {
+	p, srv := newGrantingProvider(t, func(string) string { return "payments:write payments:read" })
+	defer srv.Close()
+	client := scopedClient(t, srv)
+	ctx := context.Background()
+	if r, err := client.CreatePayment(ctx, stdscoped.Payment{Amount: 1, Currency: "EUR"}); err != nil || r.StatusCode() != http.StatusCreated {
+		t.Fatalf("CreatePayment: %v", err)
+	}
+	if r, err := client.ListPayments(ctx, nil); err != nil || r.StatusCode() != http.StatusOK {
+		t.Fatalf("ListPayments: %v", err)
+	}
+	want := map[string]int{"payments:write": 1}
 	if got := p.requests(); !maps.Equal(got, want) {
 		t.Errorf("token requests per scope set %v, want %v", got, want)
 	}

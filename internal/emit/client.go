@@ -663,6 +663,9 @@ func grant(f *jen.File, ep *model.Endpoint) {
 	if len(a.RefreshToken) > 0 {
 		g[jen.Id("RefreshToken")] = path(a.RefreshToken)
 	}
+	if len(a.Scope) > 0 {
+		g[jen.Id("Scopes")] = jen.Qual(tokensPkg, "GrantedScopes").Call(path(a.Scope))
+	}
 	body = append(body, jen.Id("g").Op(":=").Op("&").Qual(tokensPkg, "Grant").Values(g))
 	if len(a.RefreshExpiry) > 0 {
 		var set jen.Code = path(a.RefreshExpiry).Op("!=").Lit(0)

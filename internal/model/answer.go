@@ -103,6 +103,13 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		// takes the provider's word as a plain string.
 		setExt(prop, extGoType, "string")
 	}
+	// The granted scope (RFC 6749 §5.1, space-separated) is read when the
+	// spec types it a string; else the grant takes the scopes requested.
+	if sc := properties(obj)["scope"]; sc != nil && sc.Value != nil && !sc.Value.Type.IsEmpty() && typeIs(sc.Value.Type, openapi3.TypeString) {
+		if a.Scope, prop, _ = field(load.Str{}, "scope", "scope", false); prop != nil {
+			setExt(prop, extGoType, "string")
+		}
+	}
 	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
 	r = ownLifetime(r)
 	a.ExpiryUnit = enum(b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)

@@ -227,6 +227,8 @@ type Answer struct {
 	ExpiryUnit        ExpiryUnit
 	RefreshExpiry     []string
 	RefreshExpiryUnit ExpiryUnit
+	// Scope is the granted scope, a space-separated string.
+	Scope []string
 	// Lifetime is the descriptor's lifetime for an answer without an
 	// expiry field (Expiry empty, ExpiryUnit unset); 0 otherwise.
 	Lifetime time.Duration
