@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/authgen/authgen/internal/conformance/stdscoped"
+	"github.com/authgen/authgen/tokens"
 )
 
 // scopeProvider is a provider that enforces scopes: its token endpoint
@@ -188,5 +190,121 @@ func TestWiderGrantIsReused(t *testing.T) {
 	want := map[string]int{"payments:write": 1}
 	if got := p.requests(); !maps.Equal(got, want) {
 		t.Errorf("token requests per scope set %v, want %v", got, want)
+	}
+}
+
+// readerID may have payments:read only (testdata/oidc/server.mjs).
+const readerID, readerSecret = "reader-client", "reader-secret-8h2q"
+
+// tokenRecorder is an API that answers every call and remembers the
+// bearer token each operation carried, for the test to introspect.
+type tokenRecorder struct {
+	mu   sync.Mutex
+	seen map[string][]string // "METHOD /path" → tokens, in order
+}
+
+func newTokenRecorder() (*tokenRecorder, *httptest.Server) {
+	rec := &tokenRecorder{seen: map[string][]string{}}
+	return rec, httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.mu.Lock()
+		rec.seen[r.Method+" "+r.URL.Path] = append(rec.seen[r.Method+" "+r.URL.Path], strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		rec.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/payments":
+			w.Write([]byte(`[]`))
+		case r.Method == http.MethodGet:
+			w.Write([]byte(`{"amount": 1, "currency": "EUR"}`))
+		default:
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(`{"amount": 1, "currency": "EUR"}`))
+		}
+	}))
+}
+
+func (rec *tokenRecorder) tokens(call string) []string {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.Clone(rec.seen[call])
+}
+
+// Against oidc-provider, which grants a client only the scopes it is
+// allowed and says so in scope: reads carry a token the server says holds
+// payments:read only, writes one holding payments:write only, each
+// fetched once and reused; a client not allowed payments:write gets a
+// typed invalid_scope from its write call and still reads.
+func TestOperationScopesOIDC(t *testing.T) {
+	base := oidcServer(t)
+	rec, api := newTokenRecorder()
+	defer api.Close()
+	fetches := 0
+	var mu sync.Mutex
+	client, err := stdscoped.New(stdscoped.Config{ClientID: basicID, ClientSecret: basicSecret, BaseURL: api.URL, TokenBaseURL: base,
+		OnFetch: func(e tokens.FetchEvent) {
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Err != nil {
+				t.Errorf("token request: %v", e.Err)
+			}
+			fetches++
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for range 2 {
+		if _, err := client.ListPayments(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.CreatePayment(ctx, stdscoped.Payment{Amount: 1, Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.GetPayment(ctx, "p1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	if fetches != 2 {
+		t.Errorf("%d token requests, want 2: one per scope set, reused after", fetches)
+	}
+	mu.Unlock()
+	reads := append(rec.tokens("GET /payments"), rec.tokens("GET /payments/p1")...)
+	writes := rec.tokens("POST /payments")
+	if len(reads) != 4 || len(writes) != 2 {
+		t.Fatalf("the API saw %d reads and %d writes, want 4 and 2", len(reads), len(writes))
+	}
+	for _, c := range []struct {
+		sent  []string
+		scope string
+	}{{reads, "payments:read"}, {writes, "payments:write"}} {
+		for _, tok := range c.sent {
+			if tok != c.sent[0] {
+				t.Errorf("the %s calls carried different tokens, want one reused", c.scope)
+			}
+		}
+		if doc := introspection(t, base, c.sent[0]); !doc.Active || doc.ClientID != basicID || doc.Scope != c.scope {
+			t.Errorf("a %s call's token: active %v, client %q, scope %q; want active, %s, exactly %s", c.scope, doc.Active, doc.ClientID, doc.Scope, basicID, c.scope)
+		}
+	}
+
+	reader, err := stdscoped.New(stdscoped.Config{ClientID: readerID, ClientSecret: readerSecret, BaseURL: api.URL, TokenBaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = reader.CreatePayment(ctx, stdscoped.Payment{Amount: 1, Currency: "EUR"})
+	var e *tokens.Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "invalid_scope" || errors.Is(err, tokens.ErrInvalidClient) {
+		t.Errorf("reader's CreatePayment: err = %v, want a 400 invalid_scope that is not ErrInvalidClient", err)
+	} else if body, ok := e.Body.(*stdscoped.OAuth2Error); !ok || body.Error != "invalid_scope" {
+		t.Errorf("reader's CreatePayment: error body %#v, want the OAuth2Error invalid_scope", e.Body)
+	}
+	if n := len(rec.tokens("POST /payments")); n != 2 {
+		t.Errorf("the refused write reached the API (%d writes)", n)
+	}
+	if _, err := reader.ListPayments(ctx, nil); err != nil {
+		t.Errorf("reader's ListPayments: %v", err)
+	}
+	if toks := rec.tokens("GET /payments"); introspection(t, base, toks[len(toks)-1]).Scope != "payments:read" {
+		t.Error("reader's read token does not hold payments:read")
 	}
 }

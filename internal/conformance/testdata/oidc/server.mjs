@@ -22,6 +22,12 @@ const provider = new Provider(issuer, {
       grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       token_endpoint_auth_method: 'client_secret_post', scope: 'payments:read',
     },
+    // Per-operation scopes: a client that may read, not write.
+    {
+      client_id: 'reader-client', client_secret: 'reader-secret-8h2q',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic', scope: 'payments:read',
+    },
     // RFC 7523 client assertions. The test makes the private_key_jwt
     // client's keys and passes their public JWKS in AUTHGEN_JWKS.
     {
