@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,6 +35,34 @@ type Operation struct {
 	// client's Config.Scopes. Send asks the Transport (see Scoped) for a
 	// token of exactly these, or one granted more.
 	Scopes []string
+	// AnyScope says Scopes are alternatives, any one of which suffices
+	// (authgen's api.operation_scopes: any): ChooseScope picks the one a
+	// token is requested for.
+	AnyScope bool
+}
+
+// ErrNoScopeChoice is the error of a call to an operation that accepts any
+// one of several scopes when the client's preference names none of them.
+var ErrNoScopeChoice = errors.New("no preferred scope among the operation's alternatives")
+
+// ChooseScope returns o as sent under the preference prefer: for an
+// AnyScope operation with several alternatives, a copy needing only the
+// first scope of prefer among them, else o itself. With none of them
+// preferred it fails with ErrNoScopeChoice rather than guess: a provider
+// that lists its sandbox and production scopes as alternatives refuses
+// the one the credential does not have.
+func (o *Operation) ChooseScope(prefer []string) (*Operation, error) {
+	if !o.AnyScope || len(o.Scopes) <= 1 {
+		return o, nil
+	}
+	for _, p := range prefer {
+		if slices.Contains(o.Scopes, p) {
+			c := *o
+			c.Scopes, c.AnyScope = []string{p}, false
+			return &c, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: %s accepts any one of the scopes %s: %w (name one in the client's PreferredScopes)", o.Provider, o.Name, strings.Join(o.Scopes, " "), ErrNoScopeChoice)
 }
 
 // Send sends req with hc under ctx, retrying within r's bounds (its zero
@@ -71,6 +101,14 @@ func (o *Operation) SendObserved(ctx context.Context, hc *http.Client, req *http
 
 func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
 	r = r.orDefaults()
+	if o.AnyScope {
+		// Never a token for every alternative: one, as chosen.
+		c, err := o.ChooseScope(nil)
+		if err != nil {
+			return nil, err
+		}
+		o = c
+	}
 	if o.Scopes != nil {
 		ctx = WithScopes(ctx, o.Scopes)
 	}

@@ -2,12 +2,14 @@ package tokens_test
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,5 +195,61 @@ func TestGrantedScopes(t *testing.T) {
 		if got := tokens.GrantedScopes(in); !slices.Equal(got, want) || (got == nil) != (want == nil) {
 			t.Errorf("GrantedScopes(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// An operation that accepts any one of its scopes is sent with a token for
+// the preferred one only; with none preferred it is not sent at all, and
+// one alternative needs no preference.
+func TestChooseScope(t *testing.T) {
+	s, p := newScoped(t, nil)
+	def, err := tokens.NewSource(tokens.Config{Provider: "acme", Obtain: p.obtain, Now: p.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		if got, want := r.Header.Get("Authorization"), "Bearer tok-sandbox"; got != want {
+			t.Errorf("Authorization %q, want %q", got, want)
+		}
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	op := &tokens.Operation{Provider: "acme", Name: "List", Scopes: []string{"production", "sandbox"}, AnyScope: true}
+	send := func(op *tokens.Operation) error {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		resp, err := op.Send(context.Background(), hc, req, tokens.Retry{Attempts: 1})
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+
+	for _, prefer := range [][]string{nil, {"other"}} {
+		if _, err := op.ChooseScope(prefer); !errors.Is(err, tokens.ErrNoScopeChoice) || !strings.Contains(err.Error(), "acme: List accepts any one of the scopes production sandbox") {
+			t.Errorf("ChooseScope(%q) err = %v, want ErrNoScopeChoice naming the alternatives", prefer, err)
+		}
+	}
+	// Sent unchosen: refused before any token request.
+	if err := send(op); !errors.Is(err, tokens.ErrNoScopeChoice) {
+		t.Errorf("Send unchosen: err = %v, want ErrNoScopeChoice", err)
+	}
+	chosen, err := op.ChooseScope([]string{"other", "sandbox", "production"})
+	if err != nil || !slices.Equal(chosen.Scopes, []string{"sandbox"}) || chosen.AnyScope || !op.AnyScope || len(op.Scopes) != 2 {
+		t.Fatalf("ChooseScope = %+v, %v; want a copy needing sandbox only, op unchanged", chosen, err)
+	}
+	for range 2 {
+		if err := send(chosen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.requests(); len(got) != 1 || got["sandbox"] != 1 || sent.Load() != 2 {
+		t.Errorf("token requests %v, API calls %d; want one sandbox token for 2 calls", got, sent.Load())
+	}
+
+	one := &tokens.Operation{Provider: "acme", Name: "Get", Scopes: []string{"sandbox"}, AnyScope: true}
+	if c, err := one.ChooseScope(nil); err != nil || c != one {
+		t.Errorf("ChooseScope of one alternative = %v, %v; want the operation itself", c, err)
 	}
 }

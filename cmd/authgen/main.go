@@ -76,7 +76,7 @@
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
 //	-operation-scopes
-//	  	give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)
+//	  	give each operation a token for the scopes its security requirement names: all of them, or with =any one of them, chosen by Config.PreferredScopes, for a spec that lists alternatives (api.operation_scopes)
 //	-out directory
 //	  	output directory of the generated package (created if missing) (default ".")
 //	-package name

@@ -105,8 +105,10 @@ type Options struct {
 	// errors; by default they are warnings.
 	Strict bool
 	// OperationScopes gives each operation a token for the scopes its
-	// security requirement names, as api.operation_scopes: true does.
-	OperationScopes bool
+	// security requirement names, as api.operation_scopes does: "all"
+	// (every one needed) or "any" (alternatives, one chosen by
+	// Config.PreferredScopes) or "false"; "" leaves the descriptor's.
+	OperationScopes string
 	// Warnings receives the warnings of a run that succeeds, one per
 	// line; nil discards them. A failing run returns them with its errors.
 	Warnings io.Writer
@@ -128,7 +130,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.ExcludeTags, "exclude-tags", "", "generate no methods for operations with these comma-separated `tags`")
 	fs.StringVar(&opts.IncludeOperations, "include-operations", "", "generate methods only for these comma-separated `operations` (operationIds or \"METHOD /path\")")
 	fs.StringVar(&opts.ExcludeOperations, "exclude-operations", "", "generate no methods for these comma-separated `operations`")
-	operationScopes := fs.Bool("operation-scopes", false, "give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)")
+	fs.Var((*scopesFlag)(&opts.OperationScopes), "operation-scopes", "give each operation a token for the scopes its security requirement names: all of them, or with =any one of them, chosen by Config.PreferredScopes, for a spec that lists alternatives (api.operation_scopes)")
 	fs.BoolVar(&opts.Strict, "strict", false, "make problems in parts of the spec authgen does not read errors, not warnings")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a diff if the output directory is not up to date")
 	verbose := fs.Bool("v", false, "list every file written or left unchanged (removals are always listed)")
@@ -145,7 +147,6 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	opts.OperationScopes = *operationScopes
 	if *version {
 		fmt.Fprintln(stdout, "authgen", buildVersion())
 		return 0
@@ -286,8 +287,8 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 			"include-operations": opts.IncludeOperations, "exclude-operations": opts.ExcludeOperations,
 		}[flag])...)
 	}
-	if opts.OperationScopes {
-		d.API.OperationScopes = load.Str{Value: "true", Set: true}
+	if opts.OperationScopes != "" {
+		d.API.OperationScopes = load.Str{Value: opts.OperationScopes, Set: true}
 	}
 	// Sorted with the loader's errors and warnings.
 	p, err := model.Build(d, spec, &l, model.Renames(renames))
@@ -591,4 +592,24 @@ func buildVersion() string {
 		}
 	}
 	return v
+}
+
+// scopesFlag is -operation-scopes: alone it means "all", else =all or =any.
+type scopesFlag string
+
+func (f *scopesFlag) String() string   { return string(*f) }
+func (f *scopesFlag) IsBoolFlag() bool { return true }
+
+func (f *scopesFlag) Set(v string) error {
+	switch v {
+	case "true", "all":
+		*f = "all"
+	case "any":
+		*f = "any"
+	case "false":
+		*f = "false"
+	default:
+		return fmt.Errorf("want all or any, not %q", v)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func generated(t *testing.T, opts cli.Options) string {
 // api.operation_scopes: true; by default every one gets Config.Scopes'.
 func TestOperationScopesSwitch(t *testing.T) {
 	spec := filepath.Join("..", "conformance", "testdata", "openapi.yaml")
-	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: true})
+	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: "all"})
 	for _, want := range []string{`Scopes:   []string{"payments:read"}`, `Scopes:   []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("-operation-scopes client lacks %s", want)
@@ -117,3 +118,52 @@ components:
       flows:
         clientCredentials: {tokenUrl: /oauth/token, scopes: {orders:read: Read orders.}}
 `
+
+// api.operation_scopes: any reads a requirement's scopes as alternatives:
+// the operation is marked AnyScope, the client gets
+// Config.PreferredScopes, and send chooses; with all (or true) the same
+// requirement needs both.
+func TestOperationScopesAny(t *testing.T) {
+	dir := t.TempDir()
+	spec := strings.Replace(scopedSpec, "security: [{oauth: [orders:read]}]", "security: [{oauth: [sandbox, production]}]", 1)
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	desc := filepath.Join(dir, "authgen.yaml")
+	gen := func(value string) string {
+		t.Helper()
+		d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
+			"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic, scope: scope}\n" +
+			"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\napi:\n  operation_scopes: " + value + "\n"
+		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return generated(t, cli.Options{Descriptor: desc})
+	}
+	anyClient := gen("any")
+	for _, want := range []string{"AnyScope: true", `Scopes:   []string{"production", "sandbox"}`, "PreferredScopes []string", "op.ChooseScope(c.cfg.PreferredScopes)"} {
+		if !strings.Contains(anyClient, want) {
+			t.Errorf("api.operation_scopes: any client lacks %s", want)
+		}
+	}
+	for _, value := range []string{"all", "true"} {
+		c := gen(value)
+		if !strings.Contains(c, `Scopes:   []string{"production", "sandbox"}`) || strings.Contains(c, "AnyScope") || strings.Contains(c, "PreferredScopes") {
+			t.Errorf("api.operation_scopes: %s client does not need both scopes", value)
+		}
+	}
+	// From the command line, -operation-scopes=any overrides the
+	// descriptor's all.
+	out := t.TempDir()
+	var stderr strings.Builder
+	if code := cli.Run([]string{"-operation-scopes=any", "-out", out, desc}, io.Discard, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if c, err := os.ReadFile(filepath.Join(out, "client.gen.go")); err != nil || !strings.Contains(string(c), "AnyScope: true") {
+		t.Errorf("-operation-scopes=any client lacks AnyScope (%v)", err)
+	}
+	stderr.Reset()
+	if code := cli.Run([]string{"-operation-scopes=some", "-out", out, desc}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "want all or any") {
+		t.Errorf("-operation-scopes=some: exit %d, %s", code, stderr.String())
+	}
+}

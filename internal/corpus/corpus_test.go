@@ -52,7 +52,9 @@ var cases = []corpusCase{
 		opts: cli.Options{Package: "obaisp", BaseURL: "https://ob.bank.example/open-banking/v3.1/aisp"}},
 	{name: "obuk-payment-initiation", npm: "openbanking.org.uk/payment-initiation-openapi.json", pkg: "obpisp",
 		opts: cli.Options{Package: "obpisp", BaseURL: "https://ob.bank.example/open-banking/v3.1/pisp"}},
-	{name: "nbg-account-info", npm: "nbg.gr.json", pkg: "nbgaisp", opts: cli.Options{Package: "nbgaisp"}},
+	// NBG's requirements name its sandbox and production scopes together,
+	// as alternatives.
+	{name: "nbg-account-info", npm: "nbg.gr.json", pkg: "nbgaisp", opts: cli.Options{Package: "nbgaisp", OperationScopes: "any"}},
 	// Velo declares a second clientCredentials scheme for its back office.
 	{name: "velo-payments", npm: "velopayments.com.json", pkg: "velopaymentsapis", opts: cli.Options{Scheme: "OAuth2"}},
 	{name: "paylocity", npm: "paylocity.com.json", pkg: "paylocityapi"},

@@ -154,6 +154,13 @@ func config(f *jen.File, p *model.Provider) {
 			g.Comment("provider.")
 			g.Id("Scopes").Index().String().Tag(map[string]string{"json": "scopes,omitempty"})
 		}
+		if anyScope(p) {
+			g.Comment("PreferredScopes choose among the scopes an operation accepts any one of,")
+			g.Comment("such as a sandbox and a production scope: it is sent with a token for the")
+			g.Comment("first of these it accepts. A call to one that accepts none of them fails")
+			g.Comment("with tokens.ErrNoScopeChoice, and no token is requested.")
+			g.Id("PreferredScopes").Index().String().Tag(map[string]string{"json": "preferred_scopes,omitempty"})
+		}
 	})
 	f.Line()
 }
@@ -728,13 +735,21 @@ func operations(f *jen.File, p *model.Provider) {
 	}
 	f.Comment("send sends an API request: with the token, unless op needs none, and")
 	f.Comment("retried within Config.Retry when that is safe.")
+	var body []jen.Code
+	if anyScope(p) {
+		body = append(body,
+			jen.Comment("Of the scopes an operation accepts, the one Config.PreferredScopes chooses."),
+			jen.List(jen.Id("op"), jen.Err()).Op(":=").Id("op").Dot("ChooseScope").Call(jen.Id("c").Dot("cfg").Dot("PreferredScopes")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		)
+	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("send").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("op").Op("*").Qual(tokensPkg, "Operation"),
-	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
+	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(append(body,
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
 		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
-	)
+	)...)
 	f.Line()
 	for _, op := range p.Operations {
 		d := jen.Dict{
@@ -752,6 +767,9 @@ func operations(f *jen.File, p *model.Provider) {
 		}
 		if op.Scopes != nil && scoped(p) {
 			d[jen.Id("Scopes")] = operationScopes(op)
+			if op.AnyScope {
+				d[jen.Id("AnyScope")] = jen.True()
+			}
 		}
 		f.Comment(fmt.Sprintf("%sAPI says how %s is sent and its errors decoded.", lower(op.Name), op.Name))
 		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(tokensPkg, "Operation").Values(d)

@@ -20,6 +20,20 @@ func scoped(p *model.Provider) bool {
 	return false
 }
 
+// anyScope reports whether some operation of p's scoped client accepts any
+// one of several scopes, so that Config.PreferredScopes chooses.
+func anyScope(p *model.Provider) bool {
+	if !scoped(p) {
+		return false
+	}
+	for _, op := range p.Operations {
+		if op.AnyScope {
+			return true
+		}
+	}
+	return false
+}
+
 // scopedSources makes New's tokens.Scoped: srcCfg's Sources, one per scope
 // set, each under a Store key of its own set.
 func scopedSources(p *model.Provider, srcCfg jen.Dict, errf func(string, ...jen.Code) jen.Code) []jen.Code {

@@ -77,12 +77,17 @@ func (b *builder) operations(p *Provider) {
 		taken[ep.Method] = "a token endpoint"
 	}
 	keyed := false
-	scoped := b.scopedSchemes()
+	scoped, mode := b.scopedSchemes()
+	named := false
 	for _, o := range ops {
 		o.model = b.operation(o, taken)
-		o.model.Scopes = b.operationScopes(o, scoped)
+		b.operationScopes(o, scoped, mode)
 		p.Operations = append(p.Operations, o.model)
 		keyed = keyed || o.model.IdempotencyHeader != ""
+		named = named || o.model.Scopes != nil
+	}
+	if s := b.d.API.OperationScopes; mode != scopesOff && !named && s.Pos.File != "" {
+		b.l.Addf(s.Pos, "api.operation_scopes is %q, but no operation's security requirement names scopes of a clientCredentials scheme (%s): every call gets Config.Scopes' token; remove the key", s.Value, orNone(scoped))
 	}
 	if h := sel.IdempotencyHeader; h.Set && !keyed {
 		b.l.Warnf(h.Pos, "no operation has a header parameter %q: no call will carry an idempotency key", h.Value)
@@ -357,4 +362,12 @@ func withoutIgnoredHeaders(list openapi3.Parameters) openapi3.Parameters {
 		}
 		return false
 	})
+}
+
+// orNone is names, comma-separated, or "the spec has none".
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "the spec has none"
+	}
+	return strings.Join(names, ", ")
 }

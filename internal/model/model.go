@@ -170,8 +170,11 @@ type Operation struct {
 	IdempotencyHeader string
 	// Scopes are the scopes the operation's security requirement names for
 	// the client-credentials scheme, sorted and deduplicated; nil when it
-	// names none or api.operation_scopes is not true (Config.Scopes then).
+	// names none or api.operation_scopes is off (Config.Scopes then).
 	Scopes []string
+	// AnyScope says Scopes are alternatives, any one of which suffices
+	// (api.operation_scopes: any, and more than one).
+	AnyScope bool
 }
 
 // Exchange is a call of an endpoint with fields the client fills in.

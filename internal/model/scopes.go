@@ -6,35 +6,57 @@ import (
 	"strings"
 )
 
+// scopeMode is api.operation_scopes: how an operation's security
+// requirement's scopes are read.
+type scopeMode int
+
+const (
+	scopesOff scopeMode = iota
+	// scopesAll reads them as OpenAPI does: every one is needed.
+	scopesAll
+	// scopesAny reads them as alternatives, any one of which suffices:
+	// National Bank of Greece names its sandbox and its production scope
+	// in one requirement, and a client asking for both is refused.
+	scopesAny
+)
+
+var scopeModes = []named[scopeMode]{{"true", scopesAll}, {"false", scopesOff}, {"all", scopesAll}, {"any", scopesAny}}
+
 // scopedSchemes are the spec's oauth2 schemes with a clientCredentials
-// flow, whose scopes operations' security requirements name; none unless
-// api.operation_scopes is true. Off by default because published specs
-// list scopes the provider does not mean as all required: National Bank
-// of Greece names its sandbox and production scopes in one requirement,
-// and a client asking for both is refused.
-func (b *builder) scopedSchemes() []string {
-	if !enum(b.l, b.d.API.OperationScopes, "api.operation_scopes value", booleans, false) {
-		return nil
+// flow, whose scopes operations' security requirements name, and how to
+// read them; none unless api.operation_scopes is on. Off by default
+// because published specs list scopes the provider does not mean as all
+// required (see scopesAny).
+func (b *builder) scopedSchemes() ([]string, scopeMode) {
+	set := b.d.API.OperationScopes
+	mode := enum(b.l, set, "api.operation_scopes value", scopeModes, scopesOff)
+	if mode == scopesOff {
+		return nil, mode
 	}
-	c := b.s.Doc.Components
-	if c == nil {
-		return nil
+	if req := b.d.Token.Request; !req.Scope.Set || req.Scope.Value == "" {
+		if set.Pos.File != "" {
+			b.l.Addf(set.Pos, "api.operation_scopes is %q, but the token request sends no scopes: name the field that carries them in token.request.scope", set.Value)
+		}
+		return nil, scopesOff
 	}
 	var names []string
-	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
-		ss := c.SecuritySchemes[name]
-		if ss != nil && ss.Value != nil && ss.Value.Type == "oauth2" && ss.Value.Flows != nil && ss.Value.Flows.ClientCredentials != nil {
-			names = append(names, name)
+	if c := b.s.Doc.Components; c != nil {
+		for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
+			ss := c.SecuritySchemes[name]
+			if ss != nil && ss.Value != nil && ss.Value.Type == "oauth2" && ss.Value.Flows != nil && ss.Value.Flows.ClientCredentials != nil {
+				names = append(names, name)
+			}
 		}
 	}
-	return names
+	return names, mode
 }
 
-// operationScopes are the scopes o's security requirement (else the
-// document's) names for schemes, sorted and deduplicated: those of the
-// first alternative that names one, since the client can satisfy it.
-// It also says so in the operation's doc.
-func (b *builder) operationScopes(o *apiOp, schemes []string) []string {
+// operationScopes sets o's Scopes to those its security requirement (else
+// the document's) names for schemes, sorted and deduplicated: those of
+// the first alternative that names one, since the client can satisfy it.
+// With scopesAny they are alternatives (AnyScope). It also says so in the
+// operation's doc.
+func (b *builder) operationScopes(o *apiOp, schemes []string, mode scopeMode) {
 	reqs := b.s.Doc.Security
 	if o.op.Security != nil {
 		reqs = *o.op.Security
@@ -52,11 +74,16 @@ func (b *builder) operationScopes(o *apiOp, schemes []string) []string {
 			continue
 		}
 		scopes = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(scopes))), func(s string) bool { return s == "" })
-		if len(scopes) == 0 {
-			return nil
+		switch {
+		case len(scopes) == 0:
+			return
+		case mode == scopesAny && len(scopes) > 1:
+			o.model.AnyScope = true
+			o.model.Doc += "\n\nIt needs any one of the scopes " + strings.Join(scopes, " ") + ": it is sent with a token for the first of them in Config.PreferredScopes only, fetched and cached for that scope."
+		default:
+			o.model.Doc += "\n\nIt is sent with a token for the scopes " + strings.Join(scopes, " ") + " only, fetched and cached for that set."
 		}
-		o.model.Doc += "\n\nIt is sent with a token for the scopes " + strings.Join(scopes, " ") + " only, fetched and cached for that set."
-		return scopes
+		o.model.Scopes = scopes
+		return
 	}
-	return nil
 }
