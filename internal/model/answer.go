@@ -55,8 +55,8 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 				b.unread[ep] = true
 				return
 			}
-			setExt(prop, extSkipPointer, true)
-			pinName(properties(obj)[seg], goName(seg))
+			b.setExt(prop, extSkipPointer, true)
+			b.pinName(properties(obj)[seg], goName(seg))
 			base = append(base, goName(seg))
 			ep.Answer.Wire.TokenAt = append(ep.Answer.Wire.TokenAt, seg)
 			obj = prop
@@ -80,8 +80,8 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		if prop == nil {
 			return nil, nil, s
 		}
-		setExt(prop, extSkipPointer, true)
-		pinName(properties(obj)[s.Value], goName(s.Value))
+		b.setExt(prop, extSkipPointer, true)
+		b.pinName(properties(obj)[s.Value], goName(s.Value))
 		return append(slices.Clone(base), goName(s.Value)), prop, s
 	}
 	var prop *openapi3.Schema
@@ -101,7 +101,7 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 		}
 		// A const or enum ("Bearer") would become a named type; the grant
 		// takes the provider's word as a plain string.
-		setExt(prop, extGoType, "string")
+		b.setExt(prop, extGoType, "string")
 	}
 	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
 	r = ownLifetime(r)
@@ -208,7 +208,7 @@ func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
 		b.l.Addf(at.Pos, "%q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		return
 	}
-	runtimeType(prop, "Secret")
+	b.runtimeType(prop, "Secret")
 }
 
 var unitTypes = map[ExpiryUnit]string{Seconds: "Seconds", Minutes: "Minutes", Milliseconds: "Milliseconds", RFC3339: "Timestamp", Unix: "UnixTime"}
@@ -252,7 +252,7 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)", unitKey, want, at.Value, text)
 		}
 	}
-	runtimeType(prop, unitTypes[unit])
+	b.runtimeType(prop, unitTypes[unit])
 }
 
 // property returns obj's property name, reporting it missing at at.

@@ -320,20 +320,22 @@ func (b *builder) useResponse(r *openapi3.ResponseRef) {
 	}
 }
 
-// apiPaths are the selected operations for oapi-codegen: copies named by
-// their Go method, with the doc comment the model decided as their
-// summary, and without what the client handles itself (security,
+// apiPaths are the selected operations for oapi-codegen: copies (made by
+// c) named by their Go method, with the doc comment the model decided as
+// their summary, and without what the client handles itself (security,
 // servers, callbacks).
-func (b *builder) apiPaths() *openapi3.Paths {
+func (b *builder) apiPaths(c *typesCopy) *openapi3.Paths {
 	paths := openapi3.NewPaths()
 	for _, o := range b.apiOps {
 		item := paths.Value(o.path)
 		if item == nil {
-			item = &openapi3.PathItem{Parameters: withoutIgnoredHeaders(o.item.Parameters)}
+			item = &openapi3.PathItem{Parameters: eachOf(withoutIgnoredHeaders(o.item.Parameters), c.parameterRef)}
 			paths.Set(o.path, item)
 		}
 		op := *o.op
-		op.Parameters = withoutIgnoredHeaders(o.op.Parameters)
+		op.Parameters = eachOf(withoutIgnoredHeaders(o.op.Parameters), c.parameterRef)
+		op.RequestBody = c.requestBodyRef(o.op.RequestBody)
+		op.Responses = c.responses(o.op.Responses)
 		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
 		op.Tags, op.Security, op.Servers, op.Callbacks, op.Extensions = nil, nil, nil, nil, nil
 		item.SetOperation(o.method, &op)

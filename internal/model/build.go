@@ -84,6 +84,7 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 		l: l, d: d, s: spec, renames: map[string]string{}, unread: map[*Endpoint]bool{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
+		edits: map[*openapi3.Schema]*schemaEdit{},
 	}
 	for _, o := range opts {
 		o(b)
@@ -132,6 +133,9 @@ type builder struct {
 	requestBodies map[string]*openapi3.RequestBodyRef
 	responses     map[string]*openapi3.ResponseRef
 	headers       map[string]*openapi3.HeaderRef
+	// edits are what the build changes of the spec's schemas for
+	// oapi-codegen, applied to the types document's copy (see edits.go).
+	edits map[*openapi3.Schema]*schemaEdit
 }
 
 func (b *builder) build() *Provider {

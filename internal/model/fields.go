@@ -22,25 +22,18 @@ const (
 	extOmitEmpty   = "x-omitempty"
 )
 
-func setExt(s *openapi3.Schema, key string, v any) {
-	if s.Extensions == nil {
-		s.Extensions = map[string]any{}
-	}
-	s.Extensions[key] = v
-}
-
 // pinName fixes a property's Go field name. A $ref property is left alone:
 // its extensions belong to the component, where x-go-name names the type.
-func pinName(prop *openapi3.SchemaRef, name string) {
+func (b *builder) pinName(prop *openapi3.SchemaRef, name string) {
 	if prop != nil && prop.Ref == "" && prop.Value != nil {
-		setExt(prop.Value, extGoName, name)
+		b.setExt(prop.Value, extGoName, name)
 	}
 }
 
 // runtimeType makes a property a type of the runtime package.
-func runtimeType(s *openapi3.Schema, name string) {
-	setExt(s, extGoType, "tokens."+name)
-	setExt(s, extGoTypeImp, map[string]any{"path": RuntimeImport})
+func (b *builder) runtimeType(s *openapi3.Schema, name string) {
+	b.setExt(s, extGoType, "tokens."+name)
+	b.setExt(s, extGoTypeImp, map[string]any{"path": RuntimeImport})
 }
 
 // exchange decides the request fields the client fills in for one
@@ -65,16 +58,16 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 			}
 		}
 		f.JSONName, f.GoName = json, goName(json)
-		pinName(properties(schema)[json], f.GoName)
+		b.pinName(properties(schema)[json], f.GoName)
 		required := slices.Contains(schema.Required, json)
-		setExt(prop.Value, extSkipPointer, true)
-		setExt(prop.Value, extOmitEmpty, !required)
+		b.setExt(prop.Value, extSkipPointer, true)
+		b.setExt(prop.Value, extOmitEmpty, !required)
 		if f.Secret {
 			if !prop.Value.Type.Is(openapi3.TypeString) && !prop.Value.Type.IsEmpty() {
 				b.l.Addf(at.Pos, "request field %q holds a secret, but the spec types it %v (want string)", json, prop.Value.Type.Slice())
 				return
 			}
-			runtimeType(prop.Value, "Secret")
+			b.runtimeType(prop.Value, "Secret")
 		}
 		if f.Value == ValueScopes && !prop.Value.Type.IsEmpty() && !prop.Value.Type.Is(openapi3.TypeString) {
 			b.l.Addf(at.Pos, "request field %q carries the scopes, but the spec types it %v (want string)", json, prop.Value.Type.Slice())
@@ -83,7 +76,7 @@ func (b *builder) exchange(q load.Request, schema *openapi3.Schema, ep *Endpoint
 		if f.Value == ValueClientID {
 			// The client fills it from Config.ClientID, a string, whatever
 			// format the spec gives it (a uuid would become a UUID type).
-			setExt(prop.Value, extGoType, "string")
+			b.setExt(prop.Value, extGoType, "string")
 		}
 		if f.Value == ValueConst {
 			f.Kind = b.constKind(f.Const, f.ConstPos, json, prop.Value)
