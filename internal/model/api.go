@@ -200,28 +200,10 @@ func pathWords(path string) string {
 // operationErrors are the JSON error answers the spec documents for op.
 func (b *builder) operationErrors(name string, op *openapi3.Operation, at diag.Pos) []ErrorBody {
 	var out []ErrorBody
-	for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
-		if !statusKey.MatchString(code) || code[0] < '4' && code != "default" {
-			continue
-		}
-		resp := op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for _, mt := range slices.Sorted(maps.Keys(resp.Value.Content)) {
-			sr := resp.Value.Content[mt].Schema
-			if !isJSON(mt) || sr == nil || sr.Value == nil {
-				continue
-			}
-			typ := ""
-			if sr.Ref == "" {
-				typ = name + "Error" + strings.ToUpper(code[:1]) + code[1:]
-			}
-			eb := ErrorBody{Status: code, Type: b.register(sr, typ, at)}
-			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
-			out = append(out, eb)
-			break
-		}
+	for code, sr := range errorAnswers(op) {
+		eb := ErrorBody{Status: code, Type: b.register(sr, errorType(name, code, sr), at)}
+		eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
+		out = append(out, eb)
 	}
 	return out
 }

@@ -503,7 +503,10 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 	return pathParam.ReplaceAllStringFunc(op.Path, func(m string) string {
 		name := m[1 : len(m)-1]
 		kv, ok := given[name]
-		allowed := allowedValues(params[name])
+		var allowed []string
+		if p := params[name]; p != nil && p.Schema != nil {
+			allowed = enumValues(p.Schema.Value)
+		}
 		if !ok {
 			hint := ""
 			if len(allowed) > 0 {
@@ -517,21 +520,6 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 		}
 		return url.PathEscape(kv.Value.Value)
 	})
-}
-
-func allowedValues(p *openapi3.Parameter) []string {
-	if p == nil || p.Schema == nil || p.Schema.Value == nil {
-		return nil
-	}
-	s := p.Schema.Value
-	var out []string
-	if s.Const != nil {
-		out = append(out, fmt.Sprint(s.Const))
-	}
-	for _, e := range s.Enum {
-		out = append(out, fmt.Sprint(e))
-	}
-	return out
 }
 
 func isJSON(mt string) bool {
