@@ -240,8 +240,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 func Generate(opts Options) ([]emit.File, error) {
 	// A type oapi-codegen names after its parent can take a component's
 	// name, which only its generation tells; the component is then
-	// renamed and the whole run made again, from fresh inputs, as
-	// generation changes the documents it reads.
+	// renamed and the whole run made again.
 	renames := map[string]string{}
 	for {
 		files, warnings, err := generate(opts, renames)
@@ -267,7 +266,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+			d, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)

@@ -235,8 +235,8 @@ func checkTokenAnswers(t *testing.T, opts cli.Options, path string) {
 		d := load.ReadDescriptor(opts.Descriptor, &l)
 		spec = load.ReadSpec(filepath.Join(filepath.Dir(opts.Descriptor), d.Spec.Value), d.Spec.Pos, &l)
 	} else if spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l); spec != nil {
-		// Adds RFC 6749's token operation where the spec only names it.
-		spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+		// With RFC 6749's token operation where the spec only names it.
+		_, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
 	}
 	if err := l.Err(); err != nil || spec == nil {
 		t.Fatalf("loading the spec again: %v", err)

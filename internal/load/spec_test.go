@@ -36,8 +36,8 @@ func TestSpecsGolden(t *testing.T) {
 					for i, ref := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 						s.Operation(load.Str{Value: ref, Pos: diag.Pos{File: tokens, Line: i + 1, Col: 1}, Set: true}, &l)
 					}
-				} else if d := s.Describe(load.ZeroConfig{}, &l); d != nil {
-					s.Operation(d.Token.Operation, &l)
+				} else if d, spec := s.Describe(load.ZeroConfig{}, &l); d != nil {
+					spec.Operation(d.Token.Operation, &l)
 				}
 			}
 			got := render(&l)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -43,19 +44,20 @@ var notIdent = regexp.MustCompile(`[^a-z0-9]+`)
 // clientCredentials flow (absolute, or relative to the first server), a
 // form body with client_secret_basic, client_secret_post or an RFC 7523
 // client assertion, scopes from the
-// client's config, expires_in in seconds, RFC 6749 error bodies. The token
-// operation is added to s when the spec does not document it.
-func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
+// client's config, expires_in in seconds, RFC 6749 error bodies. The spec
+// to build it with is s, or, when s does not document the token operation,
+// a spec that adds it to s: s itself is left as it was loaded.
+func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	at := diag.Pos{File: s.Path, Line: 1, Col: 1}
 	name, flow := s.clientCredentials(z.Scheme, at, l)
 	if flow == nil {
-		return nil
+		return nil, nil
 	}
 	at = s.Pos(flow.Origin, "tokenUrl")
 	tokenURL, err := url.Parse(flow.TokenURL)
 	if err != nil {
 		l.Addf(at, "tokenUrl %q of security scheme %q is not a URL", flow.TokenURL, name)
-		return nil
+		return nil, nil
 	}
 	if !tokenURL.IsAbs() {
 		var base *url.URL
@@ -64,7 +66,7 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 		}
 		if base == nil || !base.IsAbs() {
 			l.Addf(at, "tokenUrl %q is relative, and the spec's first server URL is not absolute to resolve it against", flow.TokenURL)
-			return nil
+			return nil, nil
 		}
 		tokenURL = base.ResolveReference(tokenURL)
 	}
@@ -74,7 +76,7 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt", "tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth"}[z.ClientAuth]
 	if auth == "" {
 		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth"))
-		return nil
+		return nil, nil
 	}
 	pkg := z.Package
 	if pkg == "" && s.Doc.Info != nil {
@@ -86,12 +88,13 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 			pkg += "api"
 		}
 	}
+	spec := s
 	if !s.documents(tokenURL.Path) {
-		if !s.addTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l) {
-			return nil
+		if spec = s.withTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l); spec == nil {
+			return nil, nil
 		}
 		if strings.HasSuffix(auth, "tls_client_auth") {
-			s.mtlsRequest()
+			spec.mtlsRequest()
 		}
 	}
 	str := func(v string) Str { return Str{Value: v, Pos: at, Set: true} }
@@ -121,10 +124,10 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	if z.BaseURL != "" {
 		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}
 	}
-	if c := s.Doc.Components; c == nil || c.Schemas[zeroError] == nil {
+	if c := spec.Doc.Components; c == nil || c.Schemas[zeroError] == nil {
 		d.Errors = nil // the spec documents the token operation and its errors itself
 	}
-	return d
+	return d, spec
 }
 
 // clientCredentials finds the oauth2 clientCredentials flow to use.
@@ -161,22 +164,39 @@ func (s *Spec) documents(path string) bool {
 	return item != nil && item.Post != nil
 }
 
-// addTokenOperation adds RFC 6749's token operation (§4.4, §5.1, §5.2),
-// with RFC 7523's assertion fields when jwt is set (only then, so that the
-// other clients' request types stay as they were).
-func (s *Spec) addTokenOperation(path string, jwt bool, at diag.Pos, l *diag.List) bool {
-	if s.Doc.Components == nil {
-		s.Doc.Components = &openapi3.Components{}
-	}
-	if s.Doc.Components.Schemas == nil {
-		s.Doc.Components.Schemas = openapi3.Schemas{}
-	}
+// withTokenOperation is s with RFC 6749's token operation (§4.4, §5.1,
+// §5.2) added, with RFC 7523's assertion fields when jwt is set (only
+// then, so that the other clients' request types stay as they were); nil
+// when it cannot be. The new spec has its own document, paths and
+// components (their maps and the token path's item): all else, and s,
+// are shared and unchanged.
+func (s *Spec) withTokenOperation(path string, jwt bool, at diag.Pos, l *diag.List) *Spec {
 	for _, name := range []string{zeroRequest, zeroResponse, zeroError} {
-		if s.Doc.Components.Schemas[name] != nil {
+		if c := s.Doc.Components; c != nil && c.Schemas[name] != nil {
 			l.Addf(at, "the spec already has a component schema %q, which the RFC 6749 token operation needs: write a descriptor for this provider", name)
-			return false
+			return nil
 		}
 	}
+	doc, spec := *s.Doc, *s
+	spec.Doc = &doc
+	s = &spec
+	components := openapi3.Components{}
+	if doc.Components != nil {
+		components = *doc.Components
+	}
+	components.Schemas = maps.Clone(components.Schemas)
+	if components.Schemas == nil {
+		components.Schemas = openapi3.Schemas{}
+	}
+	doc.Components = &components
+	paths := openapi3.NewPathsWithCapacity(doc.Paths.Len() + 1)
+	if doc.Paths != nil {
+		paths.Extensions, paths.Origin = doc.Paths.Extensions, doc.Paths.Origin
+	}
+	for p, item := range doc.Paths.Map() {
+		paths.Set(p, item)
+	}
+	doc.Paths = paths
 	str := func(desc string) *openapi3.SchemaRef {
 		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Description: desc})
 	}
@@ -226,17 +246,17 @@ func (s *Spec) addTokenOperation(path string, jwt bool, at diag.Pos, l *diag.Lis
 		openapi3.WithName("4XX", openapi3.NewResponse().WithDescription("An RFC 6749 error.").WithJSONSchemaRef(ref(zeroError))),
 	)
 	op := &openapi3.Operation{Summary: fmt.Sprintf("The OAuth 2.0 token endpoint (client credentials grant) at %s.", path), RequestBody: &openapi3.RequestBodyRef{Value: body}, Responses: responses}
-	item := s.Doc.Paths.Value(path)
-	if item == nil {
-		item = &openapi3.PathItem{}
-		s.Doc.Paths.Set(path, item)
+	item := &openapi3.PathItem{}
+	if old := s.Doc.Paths.Value(path); old != nil {
+		*item = *old
 	}
 	item.Post = op
-	return true
+	s.Doc.Paths.Set(path, item)
+	return s
 }
 
-// mtlsRequest makes the added token request RFC 8705's: client_id and no
-// secret, as the TLS client certificate authenticates.
+// mtlsRequest makes the token request withTokenOperation added RFC 8705's:
+// client_id and no secret, as the TLS client certificate authenticates.
 func (s *Spec) mtlsRequest() {
 	props := s.Doc.Components.Schemas[zeroRequest].Value.Properties
 	props["client_id"].Value.Description = "The client ID; its TLS client certificate authenticates it."

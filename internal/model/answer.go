@@ -1,8 +1,6 @@
 package model
 
 import (
-	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -18,21 +16,7 @@ var successStatuses = []string{"200", "201", "2XX"}
 
 // answer finds the success schema and the token's parts in it.
 func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what string) {
-	var sr *openapi3.SchemaRef
-	for _, code := range successStatuses {
-		resp := op.Op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
-			if isJSON(mt) && sr == nil {
-				sr = resp.Value.Content[mt].Schema
-			}
-		}
-		if sr != nil {
-			break
-		}
-	}
+	sr := successSchema(op.Op)
 	if sr == nil || sr.Value == nil {
 		b.l.Addf(op.Pos, "%s %s has no JSON success answer (want a 200, 201 or 2XX response with an application/json schema)", op.Method, op.Path)
 		b.unread[ep] = true
@@ -40,100 +24,167 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	}
 	sr = singleBranch(sr)
 	ep.ResponseType = b.register(sr, ep.ResponseType, op.Pos)
+	r, a := x.Response, &ep.Answer
+	t := b.tokenObject(a, sr.Value, r, what)
+	if t == nil {
+		b.unread[ep] = true
+		return
+	}
+	t.tokens(a, r)
+	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
+	r = ownLifetime(r)
+	t.expiry(a, r)
+	t.refreshExpiry(a, r)
+	a.Wire.Fixed = fixedFields(sr.Value, a.Wire.tokenPaths(), 0)
+}
 
-	r := x.Response
-	obj, base := sr.Value, []string(nil)
-	if r.TokenAt.Value != "" {
-		for _, seg := range strings.Split(r.TokenAt.Value, ".") {
-			prop := b.property(obj, seg, r.TokenAt, what+".response.token_at")
-			if prop == nil {
-				b.unread[ep] = true
-				return
+// successSchema is the schema of op's first success answer (200, 201,
+// then 2XX) with one for a JSON media type (the first, in key order), or
+// nil.
+func successSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	for _, code := range successStatuses {
+		resp := op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
+			if !isJSON(mt) {
+				continue
 			}
-			if !typeIs(prop.Type, openapi3.TypeObject) || len(properties(prop)) == 0 {
-				b.l.Addf(r.TokenAt.Pos, "token_at %q: property %q is not an object with properties", r.TokenAt.Value, seg)
-				b.unread[ep] = true
-				return
+			if sr := resp.Value.Content[mt].Schema; sr != nil {
+				return sr
 			}
-			setExt(prop, extSkipPointer, true)
-			pinName(properties(obj)[seg], goName(seg))
-			base = append(base, goName(seg))
-			ep.Answer.Wire.TokenAt = append(ep.Answer.Wire.TokenAt, seg)
-			obj = prop
 		}
 	}
-	a := &ep.Answer
-	field := func(s load.Str, def, key string, required bool) ([]string, *openapi3.Schema, load.Str) {
-		if !s.Set {
-			if _, ok := properties(obj)[def]; !ok && !required {
-				return nil, nil, s
-			}
-			s = load.Str{Value: def, Pos: cmpPos(s, load.Str{Pos: r.Pos})}
-		}
-		if s.Value == "" {
-			return nil, nil, s
-		}
-		if _, ok := properties(obj)[s.Value]; !ok && s.Inherited && !required {
-			return nil, nil, load.Str{Pos: s.Pos}
-		}
-		prop := b.property(obj, s.Value, s, what+".response."+key)
+	return nil
+}
+
+// tokenReader reads the token's parts from the answer's object that holds
+// them.
+type tokenReader struct {
+	b    *builder
+	obj  *openapi3.Schema // the object holding the token's parts
+	base []string         // the Go field path to obj
+	at   diag.Pos         // the response's, for a part it does not name
+	what string           // "token" or "refresh"
+}
+
+// tokenObject follows r's token_at from the answer's schema to the
+// object holding the token's parts, recording the path in a; nil when it
+// cannot (a problem reported).
+func (b *builder) tokenObject(a *Answer, obj *openapi3.Schema, r load.Response, what string) *tokenReader {
+	t := &tokenReader{b: b, obj: obj, at: r.Pos, what: what}
+	if r.TokenAt.Value == "" {
+		return t
+	}
+	for _, seg := range strings.Split(r.TokenAt.Value, ".") {
+		prop := b.property(t.obj, seg, r.TokenAt, what+".response.token_at")
 		if prop == nil {
+			return nil
+		}
+		if !typeIs(prop.Type, openapi3.TypeObject) || len(properties(prop)) == 0 {
+			b.l.Addf(r.TokenAt.Pos, "token_at %q: property %q is not an object with properties", r.TokenAt.Value, seg)
+			return nil
+		}
+		b.setExt(prop, extSkipPointer, true)
+		b.pinName(properties(t.obj)[seg], goName(seg))
+		t.base = append(t.base, goName(seg))
+		a.Wire.TokenAt = append(a.Wire.TokenAt, seg)
+		t.obj = prop
+	}
+	return t
+}
+
+// field finds the part s names (def when s is unset) and pins its Go
+// field: its Go path, schema and the name read; no schema when the part
+// is not read (absent and not required, or a problem reported). key is
+// the descriptor's, for messages.
+func (t *tokenReader) field(s load.Str, def, key string, required bool) ([]string, *openapi3.Schema, load.Str) {
+	props := properties(t.obj)
+	if !s.Set {
+		if _, ok := props[def]; !ok && !required {
 			return nil, nil, s
 		}
-		setExt(prop, extSkipPointer, true)
-		pinName(properties(obj)[s.Value], goName(s.Value))
-		return append(slices.Clone(base), goName(s.Value)), prop, s
+		s = load.Str{Value: def, Pos: cmpPos(s, load.Str{Pos: t.at})}
 	}
+	if s.Value == "" {
+		return nil, nil, s
+	}
+	if _, ok := props[s.Value]; !ok && s.Inherited && !required {
+		return nil, nil, load.Str{Pos: s.Pos}
+	}
+	prop := t.b.property(t.obj, s.Value, s, t.what+".response."+key)
+	if prop == nil {
+		return nil, nil, s
+	}
+	t.b.setExt(prop, extSkipPointer, true)
+	t.b.pinName(props[s.Value], goName(s.Value))
+	return append(slices.Clone(t.base), goName(s.Value)), prop, s
+}
+
+// tokens reads the access token, the refresh token and the token type.
+func (t *tokenReader) tokens(a *Answer, r load.Response) {
+	b := t.b
 	var prop *openapi3.Schema
 	var at load.Str
-	if a.AccessToken, prop, at = field(r.AccessToken, "access_token", "access_token", true); prop != nil {
+	if a.AccessToken, prop, at = t.field(r.AccessToken, "access_token", "access_token", true); prop != nil {
 		b.secretString(prop, at)
 		a.Wire.AccessToken = at.Value
 	}
-	if a.RefreshToken, prop, at = field(r.RefreshToken, "refresh_token", "refresh_token", false); prop != nil {
+	if a.RefreshToken, prop, at = t.field(r.RefreshToken, "refresh_token", "refresh_token", false); prop != nil {
 		b.secretString(prop, at)
 		a.Wire.RefreshToken = at.Value
 	}
-	if a.TokenType, prop, at = field(r.TokenType, "token_type", "token_type", false); prop != nil {
+	if a.TokenType, prop, at = t.field(r.TokenType, "token_type", "token_type", false); prop != nil {
 		a.Wire.TokenType = at.Value
 		if !typeIs(prop.Type, openapi3.TypeString) {
 			b.l.Addf(at.Pos, "token_type %q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		}
 		// A const or enum ("Bearer") would become a named type; the grant
 		// takes the provider's word as a plain string.
-		setExt(prop, extGoType, "string")
+		b.setExt(prop, extGoType, "string")
 	}
 	// The granted scope (RFC 6749 §5.1, space-separated) is read when the
 	// spec types it a string; else the grant takes the scopes requested.
-	if sc := properties(obj)["scope"]; sc != nil && sc.Value != nil && !sc.Value.Type.IsEmpty() && typeIs(sc.Value.Type, openapi3.TypeString) {
-		if a.Scope, prop, _ = field(load.Str{}, "scope", "scope", false); prop != nil {
-			setExt(prop, extGoType, "string")
+	if sc := properties(t.obj)["scope"]; sc != nil && sc.Value != nil && !sc.Value.Type.IsEmpty() && typeIs(sc.Value.Type, openapi3.TypeString) {
+		if a.Scope, prop, _ = t.field(load.Str{}, "scope", "scope", false); prop != nil {
+			b.setExt(prop, extGoType, "string")
 		}
 	}
-	b.unitConfirmed = enum(b.l, r.UnitConfirmed, "unit_confirmed value", booleans, false)
-	r = ownLifetime(r)
+}
+
+// expiry reads the access token's expiry field and its unit, or checks
+// how the lifetime of an answer without one is known.
+func (t *tokenReader) expiry(a *Answer, r load.Response) {
+	b := t.b
 	a.ExpiryUnit = enum(b.l, r.ExpiryUnit, "expiry_unit", expiryUnits, ExpiryUnitUnset)
 	noField := r.Expiry.Set && r.Expiry.Value == ""
 	switch {
 	case noField:
-		b.noExpiryField(a, r, what)
+		b.noExpiryField(a, r, t.what)
 	case a.ExpiryUnit == JWTExp:
 		b.l.Addf(r.ExpiryUnit.Pos, "expiry_unit is \"jwt_exp\", which reads the access token's exp claim for an answer without an expiry field, but expiry is %q: write expiry: \"\" if the answer has none, else give that field's unit (want %s)", cmpStr(r.Expiry, load.Str{Value: "expires_in"}).Value, diag.Quote(names(fieldUnits)...))
 	case r.Lifetime.Set:
 		b.l.Addf(r.Lifetime.Pos, "lifetime is for an answer without an expiry field, but expiry is %q: write expiry: \"\" if the provider sends none, else leave lifetime out", cmpStr(r.Expiry, load.Str{Value: "expires_in"}).Value)
 	case !r.ExpiryUnit.Set:
-		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s; for an answer without an expiry field, expiry: \"\" with expiry_unit: jwt_exp or a lifetime)", what, diag.Quote(names(fieldUnits)...))
+		b.l.Addf(r.Pos, "missing %s.response.expiry_unit: the unit of a token lifetime is what hand-written clients get wrong, so it is never guessed (want %s; for an answer without an expiry field, expiry: \"\" with expiry_unit: jwt_exp or a lifetime)", t.what, diag.Quote(names(fieldUnits)...))
 	}
 	if noField || a.ExpiryUnit == JWTExp {
-		prop = nil // no field to read, nor for the double to send
-	} else {
-		a.Expiry, prop, at = field(r.Expiry, "expires_in", "expiry", true)
+		return // no field to read, nor for the double to send
 	}
-	if prop != nil {
+	var prop *openapi3.Schema
+	var at load.Str
+	if a.Expiry, prop, at = t.field(r.Expiry, "expires_in", "expiry", true); prop != nil {
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit, "expiry_unit")
 		a.Wire.Expiry = at.Value
 		a.Wire.ExpiryString = a.ExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 	}
+}
+
+// refreshExpiry reads the refresh token's expiry field and its unit,
+// which defaults to the access token's.
+func (t *tokenReader) refreshExpiry(a *Answer, r load.Response) {
+	b := t.b
 	refreshDef := a.ExpiryUnit
 	if refreshDef == JWTExp {
 		refreshDef = ExpiryUnitUnset
@@ -142,18 +193,21 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	if r.RefreshExpiry.Set && r.RefreshExpiry.Value != "" && a.RefreshExpiryUnit == ExpiryUnitUnset && !r.RefreshExpiryUnit.Set && !r.RefreshExpiry.Inherited {
 		b.l.Addf(r.RefreshExpiry.Pos, "refresh_expiry %q needs refresh_expiry_unit: the answer has no expiry field whose unit it could share (want %s)", r.RefreshExpiry.Value, diag.Quote(names(fieldUnits)...))
 	}
-	if r.RefreshExpiry.Set {
-		if a.RefreshExpiry, prop, at = field(r.RefreshExpiry, "", "refresh_expiry", !r.RefreshExpiry.Inherited); prop != nil {
-			unitKey := "refresh_expiry_unit"
-			if !r.RefreshExpiryUnit.Set {
-				unitKey = "expiry_unit (refresh_expiry_unit's default)"
-			}
-			b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit), unitKey)
-			a.Wire.RefreshExpiry = at.Value
-			a.Wire.RefreshExpiryString = a.RefreshExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
-		}
+	if !r.RefreshExpiry.Set {
+		return
 	}
-	a.Wire.Fixed = fixedFields(sr.Value, a.Wire.tokenPaths(), 0)
+	var prop *openapi3.Schema
+	var at load.Str
+	if a.RefreshExpiry, prop, at = t.field(r.RefreshExpiry, "", "refresh_expiry", !r.RefreshExpiry.Inherited); prop == nil {
+		return
+	}
+	unitKey := "refresh_expiry_unit"
+	if !r.RefreshExpiryUnit.Set {
+		unitKey = "expiry_unit (refresh_expiry_unit's default)"
+	}
+	b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit), unitKey)
+	a.Wire.RefreshExpiry = at.Value
+	a.Wire.RefreshExpiryString = a.RefreshExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 }
 
 // noExpiryField checks how the lifetime of an answer without an expiry
@@ -215,7 +269,7 @@ func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
 		b.l.Addf(at.Pos, "%q is %v in the spec (want string)", at.Value, prop.Type.Slice())
 		return
 	}
-	runtimeType(prop, "Secret")
+	b.runtimeType(prop, "Secret")
 }
 
 var unitTypes = map[ExpiryUnit]string{Seconds: "Seconds", Minutes: "Minutes", Milliseconds: "Milliseconds", RFC3339: "Timestamp", Unix: "UnixTime"}
@@ -259,7 +313,7 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)", unitKey, want, at.Value, text)
 		}
 	}
-	runtimeType(prop, unitTypes[unit])
+	b.runtimeType(prop, unitTypes[unit])
 }
 
 // property returns obj's property name, reporting it missing at at.
@@ -270,171 +324,6 @@ func (b *builder) property(obj *openapi3.Schema, name string, at load.Str, what 
 		return nil
 	}
 	return prop.Value
-}
-
-// specErrors takes the error answers the spec documents for an operation.
-func (b *builder) specErrors(ep *Endpoint, op *load.Operation) {
-	for _, code := range slices.Sorted(mapKeys(op.Op.Responses.Map())) {
-		if !statusKey.MatchString(code) || code[0] < '4' && code != "default" {
-			continue
-		}
-		resp := op.Op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
-			sr := resp.Value.Content[mt].Schema
-			if !isJSON(mt) || sr == nil || sr.Value == nil {
-				continue
-			}
-			name := ""
-			if sr.Ref == "" {
-				name = ep.Method + "Error" + strings.ToUpper(code[:1]) + code[1:]
-			}
-			eb := ErrorBody{Status: code, Type: b.register(sr, name, op.Pos)}
-			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
-			eb.wire(sr.Value)
-			ep.Errors = append(ep.Errors, eb)
-			break
-		}
-	}
-}
-
-// conventionalPaths finds an error code and message by the names most
-// error bodies use (RFC 6749's error/error_description among them); a
-// descriptor's errors entry overrides them.
-func conventionalPaths(s *openapi3.Schema) (code, message string) {
-	str := func(name string) bool {
-		p := s.Properties[name]
-		return p != nil && p.Value != nil && p.Value.Type.Is(openapi3.TypeString)
-	}
-	for _, n := range []string{"code", "error"} {
-		if str(n) {
-			code = n
-			break
-		}
-	}
-	for _, n := range []string{"message", "error_description", "detail"} {
-		if str(n) {
-			message = n
-			break
-		}
-	}
-	return code, message
-}
-
-// declaredErrors applies the descriptor's errors entries to every endpoint.
-func (b *builder) declaredErrors(p *Provider) {
-	var decl []ErrorBody
-	for _, e := range b.d.Errors {
-		// Statuses first: a bad one is reported even when the schema is.
-		var statuses []string
-		for _, st := range e.Statuses {
-			if !statusKey.MatchString(st.Value) || st.Value[0] < '4' && st.Value != "default" {
-				b.l.Addf(st.Pos, "status %q is not an error status (want a 4xx or 5xx code, \"4XX\", \"5XX\" or \"default\")", st.Value)
-				continue
-			}
-			statuses = append(statuses, st.Value)
-		}
-		var sr *openapi3.SchemaRef
-		typ := e.Type.Value
-		if e.Type.Set && !exported.MatchString(typ) {
-			b.l.Addf(e.Type.Pos, "type %q is not an exported Go name", typ)
-			continue
-		}
-		switch {
-		case e.SchemaRef.Set:
-			c := b.component(e.SchemaRef.Value)
-			if c == nil {
-				var have []string
-				if b.s.Doc.Components != nil {
-					have = slices.Sorted(mapKeys(b.s.Doc.Components.Schemas))
-				}
-				b.l.Addf(e.SchemaRef.Pos, "spec %s has no component schema %q (want %s, or declare the schema here as a mapping)", b.s.Path, e.SchemaRef.Value, diag.Quote(have...))
-				continue
-			}
-			sr = &openapi3.SchemaRef{Ref: componentPrefix + e.SchemaRef.Value, Value: c.Value}
-		case e.SchemaNode != nil:
-			if !e.Type.Set {
-				b.l.Addf(e.SchemaPos, "a declared error schema needs a type: the Go name of its struct, such as %q", "AuthError")
-				continue
-			}
-			var raw any
-			if err := e.SchemaNode.Decode(&raw); err != nil {
-				b.l.Addf(e.SchemaPos, "cannot read error schema: %v", err)
-				continue
-			}
-			data, err := json.Marshal(raw)
-			var s openapi3.Schema
-			if err == nil {
-				err = json.Unmarshal(data, &s)
-			}
-			if err == nil {
-				err = load.Validate(func() error { return s.Validate(context.Background()) })
-			}
-			if err != nil {
-				b.l.Addf(e.SchemaPos, "invalid error schema: %v", err)
-				continue
-			}
-			sr = &openapi3.SchemaRef{Value: &s}
-		default:
-			continue
-		}
-		typ = b.register(sr, typ, e.SchemaPos)
-		code, message := conventionalPaths(sr.Value)
-		if e.Code.Set {
-			code = e.Code.Value
-			b.jsonPath(sr.Value, e.Code)
-		}
-		if e.Message.Set {
-			message = e.Message.Value
-			b.jsonPath(sr.Value, e.Message)
-		}
-		for _, st := range statuses {
-			eb := ErrorBody{Status: st, Type: typ, CodePath: code, MessagePath: message}
-			eb.wire(sr.Value)
-			decl = append(decl, eb)
-		}
-	}
-	for _, ep := range p.Endpoints {
-		for _, d := range decl {
-			ep.Errors = slices.DeleteFunc(ep.Errors, func(e ErrorBody) bool { return e.Status == d.Status })
-		}
-		ep.Errors = append(ep.Errors, decl...)
-		slices.SortStableFunc(ep.Errors, func(a, b ErrorBody) int { return strings.Compare(statusOrder(a.Status), statusOrder(b.Status)) })
-	}
-}
-
-// statusOrder sorts exact statuses before ranges before "default".
-func statusOrder(s string) string {
-	switch {
-	case s == "default":
-		return "2" + s
-	case strings.HasSuffix(s, "XX"):
-		return "1" + s
-	}
-	return "0" + s
-}
-
-// jsonPath checks that a dot path (numbers index arrays) exists in s.
-func (b *builder) jsonPath(s *openapi3.Schema, at load.Str) {
-	cur := s
-	for _, seg := range strings.Split(at.Value, ".") {
-		if cur.Type.Is(openapi3.TypeArray) && cur.Items != nil && cur.Items.Value != nil && isIndex(seg) {
-			cur = cur.Items.Value
-			continue
-		}
-		p := cur.Properties[seg]
-		if p == nil || p.Value == nil {
-			b.l.Addf(at.Pos, "path %q: the error schema has no property %q here (want %s)", at.Value, seg, diag.Quote(slices.Sorted(mapKeys(cur.Properties))...))
-			return
-		}
-		cur = p.Value
-	}
-}
-
-func isIndex(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // properties are s's properties as oapi-codegen's struct for s has them:
@@ -580,49 +469,4 @@ func sampleValue(s *openapi3.Schema, depth int) any {
 		return f
 	}
 	return map[string]any{}
-}
-
-// wire records how the error schema s has the code, and its other
-// required fields, for the test double.
-func (e *ErrorBody) wire(s *openapi3.Schema) {
-	skip := map[string]bool{}
-	for _, path := range []string{e.CodePath, e.MessagePath} {
-		if path == "" {
-			continue
-		}
-		segs := strings.Split(path, ".")
-		for i := range segs[:len(segs)-1] {
-			skip[strings.Join(segs[:i+1], ".")+".*"] = true
-		}
-		skip[path] = true
-	}
-	e.Fixed = fixedAt(s, "", skip, 0)
-	if e.CodePath != "" {
-		if c := schemaAt(s, strings.Split(e.CodePath, ".")); c != nil {
-			e.CodeNumber = typeIs(c.Type, openapi3.TypeInteger, openapi3.TypeNumber) && !c.Type.IsEmpty()
-			e.Codes = enumValues(c)
-		}
-	}
-}
-
-// schemaAt follows a dot path of properties (numbers index arrays).
-func schemaAt(s *openapi3.Schema, path []string) *openapi3.Schema {
-	for _, seg := range path {
-		if s == nil {
-			return nil
-		}
-		if isIndex(seg) {
-			if s.Items == nil {
-				return nil
-			}
-			s = s.Items.Value
-			continue
-		}
-		p := properties(s)[seg]
-		if p == nil {
-			return nil
-		}
-		s = p.Value
-	}
-	return s
 }

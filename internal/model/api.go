@@ -205,28 +205,10 @@ func pathWords(path string) string {
 // operationErrors are the JSON error answers the spec documents for op.
 func (b *builder) operationErrors(name string, op *openapi3.Operation, at diag.Pos) []ErrorBody {
 	var out []ErrorBody
-	for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
-		if !statusKey.MatchString(code) || code[0] < '4' && code != "default" {
-			continue
-		}
-		resp := op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for _, mt := range slices.Sorted(maps.Keys(resp.Value.Content)) {
-			sr := resp.Value.Content[mt].Schema
-			if !isJSON(mt) || sr == nil || sr.Value == nil {
-				continue
-			}
-			typ := ""
-			if sr.Ref == "" {
-				typ = name + "Error" + strings.ToUpper(code[:1]) + code[1:]
-			}
-			eb := ErrorBody{Status: code, Type: b.register(sr, typ, at)}
-			eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
-			out = append(out, eb)
-			break
-		}
+	for code, sr := range errorAnswers(op) {
+		eb := ErrorBody{Status: code, Type: b.register(sr, errorType(name, code, sr), at)}
+		eb.CodePath, eb.MessagePath = conventionalPaths(sr.Value)
+		out = append(out, eb)
 	}
 	return out
 }
@@ -325,20 +307,22 @@ func (b *builder) useResponse(r *openapi3.ResponseRef) {
 	}
 }
 
-// apiPaths are the selected operations for oapi-codegen: copies named by
-// their Go method, with the doc comment the model decided as their
-// summary, and without what the client handles itself (security,
+// apiPaths are the selected operations for oapi-codegen: copies (made by
+// c) named by their Go method, with the doc comment the model decided as
+// their summary, and without what the client handles itself (security,
 // servers, callbacks).
-func (b *builder) apiPaths() *openapi3.Paths {
+func (b *builder) apiPaths(c *typesCopy) *openapi3.Paths {
 	paths := openapi3.NewPaths()
 	for _, o := range b.apiOps {
 		item := paths.Value(o.path)
 		if item == nil {
-			item = &openapi3.PathItem{Parameters: withoutIgnoredHeaders(o.item.Parameters)}
+			item = &openapi3.PathItem{Parameters: eachOf(withoutIgnoredHeaders(o.item.Parameters), c.parameterRef)}
 			paths.Set(o.path, item)
 		}
 		op := *o.op
-		op.Parameters = withoutIgnoredHeaders(o.op.Parameters)
+		op.Parameters = eachOf(withoutIgnoredHeaders(o.op.Parameters), c.parameterRef)
+		op.RequestBody = c.requestBodyRef(o.op.RequestBody)
+		op.Responses = c.responses(o.op.Responses)
 		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
 		op.Tags, op.Security, op.Servers, op.Callbacks, op.Extensions = nil, nil, nil, nil, nil
 		item.SetOperation(o.method, &op)

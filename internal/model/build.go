@@ -84,6 +84,7 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 		l: l, d: d, s: spec, renames: map[string]string{}, unread: map[*Endpoint]bool{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
+		edits: map[*openapi3.Schema]*schemaEdit{},
 	}
 	for _, o := range opts {
 		o(b)
@@ -132,6 +133,9 @@ type builder struct {
 	requestBodies map[string]*openapi3.RequestBodyRef
 	responses     map[string]*openapi3.ResponseRef
 	headers       map[string]*openapi3.HeaderRef
+	// edits are what the build changes of the spec's schemas for
+	// oapi-codegen, applied to the types document's copy (see edits.go).
+	edits map[*openapi3.Schema]*schemaEdit
 }
 
 func (b *builder) build() *Provider {
@@ -499,7 +503,10 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 	return pathParam.ReplaceAllStringFunc(op.Path, func(m string) string {
 		name := m[1 : len(m)-1]
 		kv, ok := given[name]
-		allowed := allowedValues(params[name])
+		var allowed []string
+		if p := params[name]; p != nil && p.Schema != nil {
+			allowed = enumValues(p.Schema.Value)
+		}
 		if !ok {
 			hint := ""
 			if len(allowed) > 0 {
@@ -513,21 +520,6 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 		}
 		return url.PathEscape(kv.Value.Value)
 	})
-}
-
-func allowedValues(p *openapi3.Parameter) []string {
-	if p == nil || p.Schema == nil || p.Schema.Value == nil {
-		return nil
-	}
-	s := p.Schema.Value
-	var out []string
-	if s.Const != nil {
-		out = append(out, fmt.Sprint(s.Const))
-	}
-	for _, e := range s.Enum {
-		out = append(out, fmt.Sprint(e))
-	}
-	return out
 }
 
 func isJSON(mt string) bool {

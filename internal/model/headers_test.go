@@ -56,7 +56,7 @@ components:
 	s := load.ReadSpec(spec, diag.Pos{File: spec}, &l)
 	var d *load.Descriptor
 	if s != nil {
-		d = s.Describe(load.ZeroConfig{}, &l)
+		d, s = s.Describe(load.ZeroConfig{}, &l)
 	}
 	if err := l.Err(); err != nil {
 		t.Fatal(err)

@@ -33,13 +33,13 @@ func (b *builder) register(sr *openapi3.SchemaRef, want string, at diag.Pos) str
 			b.l.Addf(at, "$ref %q is not a local component schema: authgen supports refs of the form %s<Name> (inline external schemas into the spec)", sr.Ref, componentPrefix)
 			return want
 		}
-		if name, ok := sr.Value.Extensions[extGoName].(string); ok {
+		if name, ok := b.goNameOf(sr.Value); ok {
 			return name // registered before, in another role
 		}
 		if want == "" {
 			want = goName(key)
 		}
-		setExt(sr.Value, extGoName, want)
+		b.setExt(sr.Value, extGoName, want)
 		b.claim(want, key, at)
 		b.include(key, sr)
 		return want
@@ -105,11 +105,11 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		prop := s.Properties[name]
 		visit(prop)
-		if prop != nil && prop.Ref == "" && prop.Value != nil && isSecret(prop.Value) {
-			runtimeType(prop.Value, "Secret")
+		if prop != nil && prop.Ref == "" && prop.Value != nil && b.isSecret(prop.Value) {
+			b.runtimeType(prop.Value, "Secret")
 			// oapi-codegen makes every writeOnly property an optional
 			// pointer; a required secret must stay a plain required field.
-			prop.Value.WriteOnly = false
+			b.edit(prop.Value).notWriteOnly = true
 		}
 	}
 	visit(s.Items)
@@ -127,16 +127,18 @@ func (b *builder) walk(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 // generated client cannot import. authgen's own, of the runtime package,
 // stays. An input authgen does not use is said, not dropped silently.
 func (b *builder) dropVendorGoType(s *openapi3.Schema) {
-	imp, _ := s.Extensions[extGoTypeImp].(map[string]any)
-	if t, ok := s.Extensions[extGoType]; ok && (imp == nil || imp["path"] != RuntimeImport) {
+	v, _ := b.ext(s, extGoTypeImp)
+	imp, _ := v.(map[string]any)
+	if t, ok := b.ext(s, extGoType); ok && (imp == nil || imp["path"] != RuntimeImport) {
 		b.l.Warnf(b.s.Pos(s.Origin, extGoType), "x-go-type %v is the provider's hint for its own generator: authgen generates the type from the schema instead", t)
-		delete(s.Extensions, extGoType)
-		delete(s.Extensions, extGoTypeImp)
+		b.removeExt(s, extGoType)
+		b.removeExt(s, extGoTypeImp)
 	}
 }
 
-func isSecret(s *openapi3.Schema) bool {
-	return (s.Type.IsEmpty() || s.Type.Is(openapi3.TypeString)) && (s.Format == "password" || s.WriteOnly)
+func (b *builder) isSecret(s *openapi3.Schema) bool {
+	writeOnly := s.WriteOnly && (b.edits[s] == nil || !b.edits[s].notWriteOnly)
+	return (s.Type.IsEmpty() || s.Type.Is(openapi3.TypeString)) && (s.Format == "password" || writeOnly)
 }
 
 // nameTypes gives every component schema a Go type name of its own. A
@@ -157,7 +159,7 @@ func (b *builder) nameTypes(p *Provider) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(b.renames)) {
 		if sr := b.types[key]; sr != nil && sr.Ref == "" && sr.Value != nil {
-			setExt(sr.Value, extGoName, b.renames[key])
+			b.setExt(sr.Value, extGoName, b.renames[key])
 			at := b.s.Pos(sr.Value.Origin, "")
 			b.l.Warnf(at, "component schema %q would be Go type %s, which oapi-codegen gives a type it names after its parent: it is %s", key, goName(key), b.renames[key])
 		}
@@ -166,7 +168,7 @@ func (b *builder) nameTypes(p *Provider) {
 		sr := b.types[key]
 		name := goName(key)
 		if sr.Value != nil && sr.Ref == "" {
-			if n, ok := sr.Value.Extensions[extGoName].(string); ok {
+			if n, ok := b.goNameOf(sr.Value); ok {
 				name = n
 			}
 		}
@@ -187,7 +189,7 @@ func (b *builder) nameTypes(p *Provider) {
 		for n := 2; taken[alt] != ""; n++ {
 			alt = fmt.Sprintf("%sSchema%d", name, n)
 		}
-		setExt(sr.Value, extGoName, alt)
+		b.setExt(sr.Value, extGoName, alt)
 		taken[alt] = fmt.Sprintf("component schema %q", key)
 		b.l.Warnf(at, "component schema %q would be Go type %s, which %s takes: it is %s", key, name, what, alt)
 	}
@@ -224,23 +226,25 @@ func (b *builder) typesSpec() *openapi3.T {
 		}
 		return out
 	}
+	// Every part is a copy, with the build's edits, never the spec's own.
+	c := b.typesCopy()
 	doc := &openapi3.T{
 		OpenAPI: b.s.Doc.OpenAPI,
 		Info:    &openapi3.Info{Title: b.s.Doc.Info.Title, Version: b.s.Doc.Info.Version},
-		Paths:   b.apiPaths(),
+		Paths:   b.apiPaths(c),
 		Components: &openapi3.Components{
-			Schemas:       renamed(b.types, rekey(componentPrefix, slices.Collect(maps.Keys(b.types)))),
-			Parameters:    renamed(b.parameters, rekey(parametersPrefix, slices.Collect(maps.Keys(b.parameters)))),
-			RequestBodies: renamed(b.requestBodies, rekey(requestBodiesPrefix, slices.Collect(maps.Keys(b.requestBodies)))),
-			Responses:     renamed(b.responses, rekey(responsesPrefix, slices.Collect(maps.Keys(b.responses)))),
-			Headers:       renamed(b.headers, rekey(headersPrefix, slices.Collect(maps.Keys(b.headers)))),
+			Schemas:       renamed(each(b.types, c.schemaRef), rekey(componentPrefix, slices.Collect(maps.Keys(b.types)))),
+			Parameters:    renamed(each(b.parameters, c.parameterRef), rekey(parametersPrefix, slices.Collect(maps.Keys(b.parameters)))),
+			RequestBodies: renamed(each(b.requestBodies, c.requestBodyRef), rekey(requestBodiesPrefix, slices.Collect(maps.Keys(b.requestBodies)))),
+			Responses:     renamed(each(b.responses, c.responseRef), rekey(responsesPrefix, slices.Collect(maps.Keys(b.responses)))),
+			Headers:       renamed(each(b.headers, c.headerRef), rekey(headersPrefix, slices.Collect(maps.Keys(b.headers)))),
 		},
 	}
 	if len(refs) == 0 {
 		return doc
 	}
-	// The document's references still name "400", and rewriting them in
-	// place would change the loaded spec: a copy with them rewritten.
+	// The document's references still name "400": a copy with them
+	// rewritten.
 	data, err := json.Marshal(doc)
 	if err == nil {
 		data = []byte(strings.NewReplacer(refs...).Replace(string(data)))
