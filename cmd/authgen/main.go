@@ -75,6 +75,8 @@
 //	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
+//	-issuer URL
+//	  	with -spec and -client-auth private_key_jwt or client_secret_jwt: the provider's issuer identifier URL, which the client assertions then name as their audience instead of the token URL
 //	-operation-scopes
 //	  	give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)
 //	-out directory

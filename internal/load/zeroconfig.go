@@ -26,6 +26,9 @@ type ZeroConfig struct {
 	DPoP    bool
 	Scheme  string // the security scheme to use; "" when the spec has one
 	BaseURL string // the API's base URL; "" takes the spec's first absolute server
+	// Issuer is the provider's issuer identifier: a signed client
+	// assertion's audience when set, instead of the token URL.
+	Issuer string
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -117,6 +120,13 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) *Descriptor {
 	}
 	if z.DPoP {
 		d.DPoP = str("true")
+	}
+	if z.Issuer != "" {
+		at := diag.Pos{File: "-issuer"}
+		d.Issuer = Str{Value: z.Issuer, Pos: at, Set: true}
+		if strings.HasSuffix(auth, "_jwt") {
+			d.Token.Request.AssertionAudience = Str{Value: "issuer", Pos: at, Set: true}
+		}
 	}
 	if z.BaseURL != "" {
 		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}

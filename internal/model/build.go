@@ -184,6 +184,7 @@ func (b *builder) build() *Provider {
 	p.Sources = append(p.Sources, path.Clean(filepath.ToSlash(b.s.Path)))
 	if d.Token.Set {
 		b.exchanges(p)
+		b.assertion(p)
 	}
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
 	b.tokenURLs(p)
