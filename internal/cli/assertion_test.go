@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/authgen/authgen/internal/cli"
 )
 
@@ -41,5 +43,65 @@ func TestIssuerFlag(t *testing.T) {
 		if code := cli.Run(append([]string{"-out", t.TempDir()}, tc.args...), &bytes.Buffer{}, &stderr); code != 2 || !strings.HasPrefix(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2, %q", tc.args, code, stderr.String(), tc.want)
 		}
+	}
+}
+
+// TestZeroConfigAuthHints generates each testdata/zeroconfig spec without
+// a descriptor (and with the flags in its args file): its diagnostics are
+// want.stderr's; with want.auth, the run succeeds and generates what
+// -client-auth with that method does, else it fails.
+func TestZeroConfigAuthHints(t *testing.T) {
+	cases, _ := filepath.Glob("testdata/zeroconfig/*/openapi.yaml")
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, spec := range cases {
+		dir := filepath.Dir(spec)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			args := []string{"-package", "hints", "-spec", filepath.ToSlash(spec)}
+			if extra, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
+				args = append(args, strings.Fields(string(extra))...)
+			}
+			// A module, so that no warning names the temporary directory.
+			out, explicit := t.TempDir(), t.TempDir()
+			for _, d := range []string{out, explicit} {
+				os.WriteFile(filepath.Join(d, "go.mod"), []byte("module example.test/hints\n"), 0o644)
+			}
+			var stderr bytes.Buffer
+			code := cli.Run(append([]string{"-out", out}, args...), &bytes.Buffer{}, &stderr)
+			golden := filepath.Join(dir, "want.stderr")
+			if *update {
+				if err := os.WriteFile(golden, stderr.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/cli -update)", err)
+			}
+			if diff := cmp.Diff(string(want), stderr.String()); diff != "" {
+				t.Errorf("stderr differs (-want +got):\n%s", diff)
+			}
+			auth, err := os.ReadFile(filepath.Join(dir, "want.auth"))
+			if err != nil {
+				if code != 2 {
+					t.Errorf("exit %d, want 2", code)
+				}
+				return
+			}
+			if code != 0 {
+				t.Fatalf("exit %d, want 0", code)
+			}
+			if code := cli.Run([]string{"-out", explicit, "-package", "hints", "-spec", filepath.ToSlash(spec), "-client-auth", strings.TrimSpace(string(auth))}, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+				t.Fatalf("-client-auth %s: exit %d", auth, code)
+			}
+			for _, f := range []string{"client.gen.go", "types.gen.go"} {
+				got, _ := os.ReadFile(filepath.Join(out, f))
+				want, _ := os.ReadFile(filepath.Join(explicit, f))
+				if len(got) == 0 || string(got) != string(want) {
+					t.Errorf("%s is not what -client-auth %s generates", f, strings.TrimSpace(string(auth)))
+				}
+			}
+		})
 	}
 }
