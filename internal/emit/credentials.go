@@ -11,17 +11,20 @@ import (
 // credentialsField is Config.Credentials: the credentials read at each
 // token request, so that rotating them needs no restart.
 func credentialsField(p *model.Provider) []jen.Code {
-	static := "ClientSecret"
+	instead := []jen.Code{jen.Comment("instead of ClientSecret: credentials rotate without a restart.")}
 	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
-		static = "ClientSecret, Signer, KeyID and SignerCertificate"
+		instead = []jen.Code{
+			jen.Comment("instead of ClientSecret, Signer, KeyID and SignerCertificate: credentials"),
+			jen.Comment("rotate without a restart."),
+		}
 	}
-	return []jen.Code{
+	return append(append([]jen.Code{
 		jen.Comment("Credentials, if set, is called at every token request, its answer used"),
-		jen.Comment(fmt.Sprintf("instead of %s: credentials rotate without a restart.", static)),
+	}, instead...),
 		jen.Comment("When the provider refuses them as an invalid client, it is called once more"),
 		jen.Comment("and the request sent once more, before the refusal is returned."),
 		jen.Id("Credentials").Func().Params(jen.Qual("context", "Context")).Params(jen.Qual(tokensPkg, "Credentials"), jen.Error()).Tag(map[string]string{"json": "-"}),
-	}
+	)
 }
 
 // credentialsMethod prints Client.credentials: Config.Credentials' answer,
