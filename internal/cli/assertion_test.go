@@ -105,3 +105,19 @@ func TestZeroConfigAuthHints(t *testing.T) {
 		})
 	}
 }
+
+// A -config entry with a spec takes issuer as -issuer.
+func TestConfigIssuer(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "authgen.yaml")
+	spec, _ := filepath.Abs(conformanceSpec)
+	os.WriteFile(conf, []byte("version: 1\nproviders:\n  - spec: "+spec+"\n    out: std\n    package: iss\n    client_auth: private_key_jwt\n    issuer: https://login.example.test\n"), 0o644)
+	var stderr bytes.Buffer
+	if code := cli.Run([]string{"-config", conf}, &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "std", "client.gen.go"))
+	if !strings.Contains(string(src), `const DefaultIssuer = "https://login.example.test"`) {
+		t.Error("the entry's issuer is not the client's DefaultIssuer")
+	}
+}

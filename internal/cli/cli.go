@@ -226,7 +226,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 	for _, e := range c.Providers {
 		opts := Options{
 			Descriptor: rel(e.Descriptor), Spec: rel(e.Spec), Out: rel(e.Out), Package: e.Package.Value,
-			ClientAuth: e.ClientAuth.Value, Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value,
+			ClientAuth: e.ClientAuth.Value, Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value, Issuer: e.Issuer.Value,
 			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
 			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
 			Strict: global.Strict, OperationScopes: global.OperationScopes,
