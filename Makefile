@@ -21,6 +21,7 @@ check:
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdbasic -out internal/conformance/stdbasic
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpost -client-auth post -out internal/conformance/stdpost
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpkjwt -client-auth private_key_jwt -out internal/conformance/stdpkjwt
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdpkjwtiss -client-auth private_key_jwt -issuer https://issuer.authgen.test -out internal/conformance/stdpkjwtiss
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdscoped -operation-scopes -out internal/conformance/stdscoped
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdsecretjwt -client-auth client_secret_jwt -out internal/conformance/stdsecretjwt
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stddpop -dpop -out internal/conformance/stddpop

@@ -3,6 +3,7 @@ package tokens
 import (
 	"context"
 	"crypto"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 )
@@ -16,9 +17,11 @@ type Credentials struct {
 	// _jwt).
 	ClientSecret Secret
 	// Signer signs the client assertions of private_key_jwt; KeyID is the
-	// kid of its key, "" for none.
-	Signer crypto.Signer
-	KeyID  string
+	// kid of its key, "" for none; SignerCertificate, if set, its
+	// certificate, whose thumbprint the assertions then carry (x5t#S256).
+	Signer            crypto.Signer
+	KeyID             string
+	SignerCertificate *x509.Certificate
 }
 
 // String returns a fixed text: Credentials hold nothing safe to show.

@@ -60,7 +60,7 @@
 //	-check
 //	  	write nothing; exit 1 with a diff if the output directory is not up to date
 //	-client-auth basic
-//	  	with -spec: client authentication, basic (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS) (default "basic")
+//	  	with -spec: client authentication, basic (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS); without it, what the spec's token_endpoint_auth_method hints say, else basic
 //	-config file
 //	  	generate every provider this YAML file lists (descriptors or specs, each with its out directory)
 //	-dpop
@@ -75,6 +75,8 @@
 //	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
+//	-issuer URL
+//	  	with -spec and -client-auth private_key_jwt or client_secret_jwt: the provider's issuer identifier URL, which the client assertions then name as their audience instead of the token URL
 //	-operation-scopes
 //	  	give each operation a token for the scopes its security requirement names: all of them, or with =any one of them, chosen by Config.PreferredScopes, for a spec that lists alternatives (api.operation_scopes)
 //	-out directory

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"errors"
 	"flag"
@@ -92,10 +91,13 @@ Flags:
 type Options struct {
 	Descriptor string // path of the descriptor; "" with Spec
 	Spec       string // path of a spec to describe without a descriptor
-	ClientAuth string // with Spec: "basic" or "post"
+	ClientAuth string // with Spec: "basic", "post", ...; "" for the spec's hints, else basic
 	DPoP       bool   // with Spec: DPoP-bound tokens
 	Scheme     string // with Spec: the security scheme, when there are several
 	BaseURL    string // with Spec: the API's base URL, when the spec's servers give none
+	// Issuer, with Spec and a JWT ClientAuth, is the provider's issuer
+	// identifier, which the client assertions then name as their audience.
+	Issuer string
 	// API narrows the operations that get typed methods, added to the
 	// descriptor's api section: comma-separated tags and operations.
 	IncludeTags, ExcludeTags, IncludeOperations, ExcludeOperations string
@@ -123,8 +125,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Package, "package", "", "Go package `name`, overriding the descriptor's")
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
 	fs.BoolVar(&opts.DPoP, "dpop", false, "with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)")
-	fs.StringVar(&opts.ClientAuth, "client-auth", "basic", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS)")
+	fs.StringVar(&opts.ClientAuth, "client-auth", "", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS); without it, what the spec's token_endpoint_auth_method hints say, else basic")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
+	fs.StringVar(&opts.Issuer, "issuer", "", "with -spec and -client-auth private_key_jwt or client_secret_jwt: the provider's issuer identifier `URL`, which the client assertions then name as their audience instead of the token URL")
 	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
 	fs.StringVar(&opts.IncludeTags, "include-tags", "", "generate methods only for operations with these comma-separated `tags` (and -include-operations)")
 	fs.StringVar(&opts.ExcludeTags, "exclude-tags", "", "generate no methods for operations with these comma-separated `tags`")
@@ -224,7 +227,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 	for _, e := range c.Providers {
 		opts := Options{
 			Descriptor: rel(e.Descriptor), Spec: rel(e.Spec), Out: rel(e.Out), Package: e.Package.Value,
-			ClientAuth: cmp.Or(e.ClientAuth.Value, "basic"), Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value,
+			ClientAuth: e.ClientAuth.Value, Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value, Issuer: e.Issuer.Value,
 			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
 			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
 			Strict: global.Strict, OperationScopes: global.OperationScopes,
@@ -266,7 +269,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL}, &l)
+			d, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL, Issuer: opts.Issuer}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)
@@ -552,12 +555,12 @@ func checkArgs(fs *flag.FlagSet, spec, config bool) string {
 	}
 	var specOnly []string
 	fs.Visit(func(f *flag.Flag) {
-		if !spec && slices.Contains([]string{"client-auth", "scheme", "base-url"}, f.Name) {
+		if !spec && slices.Contains([]string{"client-auth", "scheme", "base-url", "issuer"}, f.Name) {
 			specOnly = append(specOnly, "-"+f.Name)
 		}
 	})
 	if len(specOnly) > 0 {
-		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: request.client_auth, base_url)", strings.Join(specOnly, ", "))
+		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: request.client_auth, base_url, issuer)", strings.Join(specOnly, ", "))
 	}
 	return ""
 }

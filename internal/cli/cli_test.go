@@ -480,7 +480,7 @@ func TestConfig(t *testing.T) {
 	code := cli.Run([]string{"-config", conf}, io.Discard, &stderr)
 	for _, want := range []string{
 		conf + ":3:5: providers[0] needs a descriptor or a spec, and not both",
-		conf + ":7:15: providers[1]: client_auth, scheme and base_url go with spec",
+		conf + ":7:15: providers[1]: client_auth, scheme, base_url and issuer go with spec",
 		conf + ":9:5: providers[2] has no out directory",
 	} {
 		if code != 2 || !strings.Contains(stderr.String(), want) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -36,8 +37,9 @@ const (
 // The private_key_jwt client's keys, made once per test binary; the
 // server is given their public halves.
 var (
-	rsaKey, _ = rsa.GenerateKey(rand.Reader, 2048)
-	ecKey, _  = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsaKey, _   = rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _    = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, edKey, _ = ed25519.GenerateKey(rand.Reader)
 )
 
 var testJWKS = sync.OnceValue(func() string {
@@ -47,6 +49,7 @@ var testJWKS = sync.OnceValue(func() string {
 	keys := []map[string]string{
 		{"kty": "RSA", "kid": "rsa-1", "use": "sig", "n": b64(rsaKey.N.Bytes()), "e": b64(big.NewInt(int64(rsaKey.E)).Bytes())},
 		{"kty": "EC", "kid": "ec-1", "use": "sig", "crv": "P-256", "x": b64(raw[1:33]), "y": b64(raw[33:])},
+		{"kty": "OKP", "kid": "ed-1", "use": "sig", "crv": "Ed25519", "x": b64(edKey.Public().(ed25519.PublicKey))},
 	}
 	b, _ := json.Marshal(map[string]any{"keys": keys})
 	return string(b)
@@ -70,13 +73,30 @@ func (a *assertions) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+func (a *assertions) all() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.seen...)
+}
+
 func claims(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	return jwsPart(t, jwt, 1)
+}
+
+// jwsHeader is the JOSE header of a compact JWS.
+func jwsHeader(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	return jwsPart(t, jwt, 0)
+}
+
+func jwsPart(t *testing.T, jwt string, i int) map[string]any {
 	t.Helper()
 	parts := strings.Split(jwt, ".")
 	var c map[string]any
-	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	b, _ := base64.RawURLEncoding.DecodeString(parts[i])
 	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("assertion claims: %v", err)
+		t.Fatalf("assertion part %d: %v", i, err)
 	}
 	return c
 }

@@ -7,6 +7,7 @@ package conformance
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdbasic -out stdbasic
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdpost -client-auth post -out stdpost
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdpkjwt -client-auth private_key_jwt -out stdpkjwt
+//go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdpkjwtiss -client-auth private_key_jwt -issuer https://issuer.authgen.test -out stdpkjwtiss
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdscoped -operation-scopes -out stdscoped
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdsecretjwt -client-auth client_secret_jwt -out stdsecretjwt
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stddpop -dpop -out stddpop

@@ -67,6 +67,7 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	f.Comment("Config.RenewBefore is zero.")
 	f.Const().Id("DefaultRenewBefore").Op("=").Add(duration(p.RenewBefore))
 	f.Line()
+	assertionConsts(f, p)
 	config(f, p)
 	client(f, p)
 	credentialsMethod(f, p)
@@ -132,14 +133,7 @@ func config(f *jen.File, p *model.Provider) {
 		for _, c := range slices.Concat(configFields(p), credentialsField(p), tenantField()) {
 			g.Add(c)
 		}
-		if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
-			g.Comment("Signer signs the client assertions (private_key_jwt) with the client's")
-			g.Comment("private key, RSA (RS256) or P-256 ECDSA (ES256); a KMS or HSM key serves.")
-			g.Id("Signer").Qual("crypto", "Signer").Tag(map[string]string{"json": "-"})
-			g.Comment("KeyID is the kid of Signer's key in the client's registered JWKS;")
-			g.Comment("\"\" sends none.")
-			g.Id("KeyID").String().Tag(map[string]string{"json": "key_id,omitempty"})
-		}
+		assertionConfig(g, p)
 		if p.DPoP {
 			g.Comment("DPoPSigner holds the key the tokens are bound to (DPoP, RFC 9449): every")
 			g.Comment("token and API request carries a proof it signs. RSA (RS256) or P-256")
@@ -224,7 +218,7 @@ func secretChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []
 	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
 		checks = append(checks,
 			jen.If(jen.Id("cfg").Dot("Signer").Op("==").Nil()).Block(errf("Config.Signer is nil")),
-			jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckSigner").Call(jen.Id("cfg").Dot("Signer")), jen.Err().Op("!=").Nil()).Block(errf("Config.Signer: %w", jen.Err())),
+			jen.If(jen.Err().Op(":=").Add(checkSigner(p, jen.Id("cfg"), jen.Id("cfg"))), jen.Err().Op("!=").Nil()).Block(errf("Config.Signer: %w", jen.Err())),
 		)
 	}
 	return checks
@@ -573,11 +567,11 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			v = jen.Id("assertion")
 			a := jen.Dict{
 				jen.Id("ClientID"): jen.Id("c").Dot("cfg").Dot("ClientID"),
-				// The token endpoint's URL, its query aside (RFC 7523 §3).
-				jen.Id("Audience"): jen.Id("c").Dot("tokenURL").Op("+").Lit(strings.SplitN(ep.Path, "?", 2)[0]),
+				jen.Id("Audience"): assertionAudience(p, ep),
 			}
 			if ep.ClientAuth == model.ClientAuthPrivateKeyJWT {
 				a[jen.Id("Signer")], a[jen.Id("KeyID")] = jen.Id("cr").Dot("Signer"), jen.Id("cr").Dot("KeyID")
+				a[jen.Id("Certificate")], a[jen.Id("Algorithm")] = jen.Id("cr").Dot("SignerCertificate"), signingAlg(p, jen.Id("c").Dot("cfg"))
 			} else {
 				a[jen.Id("Secret")] = jen.Id("cr").Dot("ClientSecret")
 			}

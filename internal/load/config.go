@@ -27,6 +27,7 @@ type ConfigEntry struct {
 	ClientAuth        Str
 	Scheme            Str
 	BaseURL           Str
+	Issuer            Str
 	IncludeTags       []Str
 	ExcludeTags       []Str
 	IncludeOperations []Str
@@ -70,7 +71,7 @@ func ReadConfig(path string, l *diag.List) *Config {
 	}
 	for i, item := range list.Content {
 		what := fmt.Sprintf("providers[%d]", i)
-		m := r.mapping(item, what, "descriptor", "spec", "out", "package", "client_auth", "scheme", "base_url",
+		m := r.mapping(item, what, "descriptor", "spec", "out", "package", "client_auth", "scheme", "base_url", "issuer",
 			"include_tags", "exclude_tags", "include_operations", "exclude_operations")
 		if m == nil {
 			continue
@@ -78,6 +79,7 @@ func ReadConfig(path string, l *diag.List) *Config {
 		e := ConfigEntry{Pos: r.pos(item)}
 		e.Descriptor, e.Spec, e.Out = r.str(m, item, "descriptor"), r.str(m, item, "spec"), r.str(m, item, "out")
 		e.Package, e.ClientAuth, e.Scheme, e.BaseURL = r.str(m, item, "package"), r.str(m, item, "client_auth"), r.str(m, item, "scheme"), r.str(m, item, "base_url")
+		e.Issuer = r.str(m, item, "issuer")
 		for key, dst := range map[string]*[]Str{"include_tags": &e.IncludeTags, "exclude_tags": &e.ExcludeTags, "include_operations": &e.IncludeOperations, "exclude_operations": &e.ExcludeOperations} {
 			if v := m[key]; v != nil {
 				*dst = r.list(v, what+"."+key)
@@ -89,9 +91,9 @@ func ReadConfig(path string, l *diag.List) *Config {
 		case !e.Out.Set:
 			l.Addf(e.Pos, "%s has no out directory", what)
 		case e.Descriptor.Set:
-			for _, s := range []Str{e.ClientAuth, e.Scheme, e.BaseURL} {
+			for _, s := range []Str{e.ClientAuth, e.Scheme, e.BaseURL, e.Issuer} {
 				if s.Set {
-					l.Addf(s.Pos, "%s: client_auth, scheme and base_url go with spec; a descriptor says them itself", what)
+					l.Addf(s.Pos, "%s: client_auth, scheme, base_url and issuer go with spec; a descriptor says them itself", what)
 				}
 			}
 		}

@@ -34,15 +34,19 @@ type KV struct {
 
 // Descriptor is a provider descriptor as written.
 type Descriptor struct {
-	Path        string // as given to Descriptor, for diagnostics and headers
-	Pos         diag.Pos
-	Version     Str
-	Provider    Str
-	Package     Str
-	Spec        Str
-	BaseURL     Str
-	TokenURL    Str // base URL of the token endpoints, when not the API's
-	DocsURL     Str
+	Path     string // as given to Descriptor, for diagnostics and headers
+	Pos      diag.Pos
+	Version  Str
+	Provider Str
+	Package  Str
+	Spec     Str
+	BaseURL  Str
+	TokenURL Str // base URL of the token endpoints, when not the API's
+	DocsURL  Str
+	// Issuer is the provider's issuer identifier (RFC 8414 issuer), the
+	// audience of client assertions when token.request.assertion_audience
+	// is "issuer".
+	Issuer      Str
 	RenewBefore Str
 	Token       Exchange
 	// DPoP is token.dpop: the tokens are bound to the client's key by
@@ -94,7 +98,12 @@ type Request struct {
 	RefreshToken      Str
 	ClientCredentials Str
 	Scope             Str // the field that carries Config.Scopes, space-separated
-	Fields            []KV
+	// AssertionAudience is the aud of signed client assertions:
+	// "token_url" (the default) or "issuer".
+	AssertionAudience Str
+	// SigningAlg is the JWS alg of private_key_jwt assertions.
+	SigningAlg Str
+	Fields     []KV
 }
 
 // Response describes where the token sits in an answer.
@@ -164,7 +173,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 		return nil
 	}
 	doc := root.Content[0]
-	m := r.mapping(doc, "descriptor", "version", "provider", "package", "spec", "base_url", "token_base_url", "docs_url", "renew_before", "token", "refresh", "errors", "api")
+	m := r.mapping(doc, "descriptor", "version", "provider", "package", "spec", "base_url", "token_base_url", "docs_url", "issuer", "renew_before", "token", "refresh", "errors", "api")
 	if m == nil {
 		return nil
 	}
@@ -176,6 +185,7 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	d.BaseURL = r.str(m, doc, "base_url")
 	d.TokenURL = r.str(m, doc, "token_base_url")
 	d.DocsURL = r.str(m, doc, "docs_url")
+	d.Issuer = r.str(m, doc, "issuer")
 	d.RenewBefore = r.str(m, doc, "renew_before")
 	if n := m["token"]; n != nil {
 		var tm map[string]*yaml.Node
@@ -329,10 +339,12 @@ func (r *reader) exchange(n *yaml.Node, what string, allowed ...string) (Exchang
 
 func (r *reader) request(n *yaml.Node, what string) Request {
 	q := Request{Pos: r.pos(n)}
-	m := r.mapping(n, what, "encoding", "client_auth", "grant_type", "client_id", "client_secret", "refresh_token", "client_credentials", "scope", "fields")
+	m := r.mapping(n, what, "encoding", "client_auth", "grant_type", "client_id", "client_secret", "refresh_token", "client_credentials", "scope", "assertion_audience", "signing_alg", "fields")
 	if m == nil {
 		return q
 	}
+	q.AssertionAudience = r.str(m, n, "assertion_audience")
+	q.SigningAlg = r.str(m, n, "signing_alg")
 	q.Encoding = r.str(m, n, "encoding")
 	q.ClientAuth = r.str(m, n, "client_auth")
 	q.GrantType = r.str(m, n, "grant_type")

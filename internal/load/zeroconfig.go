@@ -18,15 +18,19 @@ import (
 // ZeroConfig says how to describe a standard provider from its spec alone.
 type ZeroConfig struct {
 	Package string // Go package name; "" derives it from the spec's title
-	// ClientAuth is "basic" (client_secret_basic, the default), "post"
+	// ClientAuth is "basic" (client_secret_basic), "post"
 	// (client_secret_post), or a signed client assertion: "private_key_jwt"
 	// or "client_secret_jwt" (RFC 7523), or a TLS client certificate:
-	// "tls_client_auth" or "self_signed_tls_client_auth" (RFC 8705).
+	// "tls_client_auth" or "self_signed_tls_client_auth" (RFC 8705). ""
+	// takes what the spec's hints say (see authHints), else basic.
 	ClientAuth string
 	// DPoP binds the tokens to the client's key (RFC 9449).
 	DPoP    bool
 	Scheme  string // the security scheme to use; "" when the spec has one
 	BaseURL string // the API's base URL; "" takes the spec's first absolute server
+	// Issuer is the provider's issuer identifier: a signed client
+	// assertion's audience when set, instead of the token URL.
+	Issuer string
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -73,9 +77,16 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	if tokenURL.Path == "" {
 		tokenURL.Path = "/"
 	}
-	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt", "tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth"}[z.ClientAuth]
+	clientAuth := z.ClientAuth
+	if clientAuth == "" {
+		var ok bool
+		if clientAuth, ok = s.authHints(name, flow, tokenURL.Path, l); !ok {
+			return nil, nil
+		}
+	}
+	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt", "tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth"}[clientAuth]
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", z.ClientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth"))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth"))
 		return nil, nil
 	}
 	pkg := z.Package
@@ -120,6 +131,13 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	}
 	if z.DPoP {
 		d.DPoP = str("true")
+	}
+	if z.Issuer != "" {
+		at := diag.Pos{File: "-issuer"}
+		d.Issuer = Str{Value: z.Issuer, Pos: at, Set: true}
+		if strings.HasSuffix(auth, "_jwt") {
+			d.Token.Request.AssertionAudience = Str{Value: "issuer", Pos: at, Set: true}
+		}
 	}
 	if z.BaseURL != "" {
 		d.BaseURL = Str{Value: z.BaseURL, Pos: diag.Pos{File: "-base-url"}, Set: true}
@@ -261,4 +279,182 @@ func (s *Spec) mtlsRequest() {
 	props := s.Doc.Components.Schemas[zeroRequest].Value.Properties
 	props["client_id"].Value.Description = "The client ID; its TLS client certificate authenticates it."
 	delete(props, "client_secret")
+}
+
+// authMethods are RFC 8414's token_endpoint_auth_method names, as
+// -client-auth spells them.
+var authMethods = map[string]string{
+	"client_secret_basic": "basic", "client_secret_post": "post",
+	"private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt",
+	"tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth",
+}
+
+// oauthNames are the methods as RFC 8414 spells them, by -client-auth's
+// names, for messages about what the spec says.
+func oauthNames(methods []string) string {
+	out := make([]string, len(methods))
+	for i, m := range methods {
+		out[i] = map[string]string{"basic": "client_secret_basic", "post": "client_secret_post"}[m]
+		if out[i] == "" {
+			out[i] = m
+		}
+	}
+	return orList(out)
+}
+
+// methodWords finds the method names in prose; \b keeps tls_client_auth
+// from matching inside self_signed_tls_client_auth.
+var methodWords = regexp.MustCompile(`\b(client_secret_basic|client_secret_post|private_key_jwt|client_secret_jwt|self_signed_tls_client_auth|tls_client_auth)\b`)
+
+// authHint is what one place in the spec says of the client
+// authentication: the methods it allows, as -client-auth spells them.
+type authHint struct {
+	pos     diag.Pos
+	what    string // where it is, for messages
+	methods []string
+}
+
+// authHints returns the client authentication the spec's hints name, for
+// a -client-auth not given: the token_endpoint_auth_method(s) extensions
+// of the security scheme, its flow and the token operation, RFC 7523's
+// client_assertion in the documented token request, and a scheme
+// description that names one method. No hint: basic. One method all the
+// hints allow: that one, said as a notice. Hints that contradict, or leave
+// more than one method, are an error asking for -client-auth; ok is false
+// then.
+func (s *Spec) authHints(scheme string, flow *openapi3.OAuthFlow, tokenPath string, l *diag.List) (auth string, ok bool) {
+	var hints []authHint
+	errs := l.Len()
+	ss := s.Doc.Components.SecuritySchemes[scheme].Value
+	hints = append(hints, s.extensionHints(ss.Extensions, ss.Origin, fmt.Sprintf("security scheme %q", scheme), l)...)
+	hints = append(hints, s.extensionHints(flow.Extensions, flow.Origin, "its clientCredentials flow", l)...)
+	var op *openapi3.Operation
+	if item := s.Doc.Paths.Value(tokenPath); item != nil && item.Post != nil {
+		op = item.Post
+		hints = append(hints, s.extensionHints(op.Extensions, op.Origin, "POST "+tokenPath, l)...)
+		if h, found := s.assertionHint(op, tokenPath); found {
+			hints = append(hints, h)
+		}
+	}
+	if named := slices.Compact(slices.Sorted(slices.Values(methodWords.FindAllString(ss.Description, -1)))); len(named) == 1 {
+		hints = append(hints, authHint{s.Pos(ss.Origin, "description"), fmt.Sprintf("the description of security scheme %q", scheme), []string{authMethods[named[0]]}})
+	}
+	if l.Len() > errs {
+		return "", false // an extension authgen cannot read
+	}
+	if len(hints) == 0 {
+		return "basic", true
+	}
+	allowed := hints[0].methods
+	for i, h := range hints[1:] {
+		both := intersect(allowed, h.methods)
+		if len(both) == 0 {
+			// Name the earlier hint it contradicts, else all of them.
+			other, says := "the hints before it", allowed
+			for _, e := range hints[:i+1] {
+				if len(intersect(e.methods, h.methods)) == 0 {
+					other, says = e.what, e.methods
+					break
+				}
+			}
+			l.Addf(h.pos, "%s says the client authenticates with %s, but %s says %s: pass -client-auth with the method the client is registered for", h.what, oauthNames(h.methods), other, oauthNames(says))
+			return "", false
+		}
+		allowed = both
+	}
+	last := hints[len(hints)-1]
+	if len(allowed) > 1 {
+		l.Addf(last.pos, "%s allows %s, and nothing in the spec says which: pass -client-auth %s", last.what, oauthNames(allowed), strings.Join(allowed, " or -client-auth "))
+		return "", false
+	}
+	var from []string
+	for _, h := range hints {
+		from = append(from, h.what)
+	}
+	l.Notef(hints[0].pos, "client authentication %s, as %s say%s (pass -client-auth to choose another)", oauthNames(allowed), strings.Join(from, " and "), map[bool]string{true: "s"}[len(from) == 1])
+	return allowed[0], true
+}
+
+// extensionHints reads the token_endpoint_auth_method(s) extensions of
+// one object, however spelled: x-token-endpoint-auth-method(s),
+// x-tokenEndpointAuthMethod(s), x-token_endpoint_auth_method(s).
+func (s *Spec) extensionHints(ext map[string]any, origin *openapi3.Origin, what string, l *diag.List) []authHint {
+	var out []authHint
+	for _, key := range slices.Sorted(maps.Keys(ext)) {
+		norm := notIdent.ReplaceAllString(strings.ToLower(key), "")
+		if norm != "xtokenendpointauthmethod" && norm != "xtokenendpointauthmethods" {
+			continue
+		}
+		pos := s.Pos(origin, key)
+		var values []any
+		switch v := ext[key].(type) {
+		case string:
+			values = []any{v}
+		case []any:
+			values = v
+		}
+		h := authHint{pos: pos, what: fmt.Sprintf("%s of %s", key, what)}
+		for _, v := range values {
+			name, _ := v.(string)
+			m := authMethods[strings.ToLower(strings.TrimSpace(name))]
+			if m == "" {
+				l.Addf(pos, "%s names %s, which authgen does not send (want %s): pass -client-auth with the method the client is registered for", h.what, quoteValue(v), diag.Quote(slices.Sorted(maps.Keys(authMethods))...))
+				return nil
+			}
+			if !slices.Contains(h.methods, m) {
+				h.methods = append(h.methods, m)
+			}
+		}
+		if len(h.methods) == 0 {
+			l.Addf(pos, "%s is not a method name or a list of them: pass -client-auth with the method the client is registered for", h.what)
+			return nil
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+// assertionHint is the token request's RFC 7523 fields, when its body
+// schema has them: a signed client assertion, private_key_jwt or
+// client_secret_jwt.
+func (s *Spec) assertionHint(op *openapi3.Operation, path string) (authHint, bool) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return authHint{}, false
+	}
+	for _, ct := range slices.Sorted(maps.Keys(op.RequestBody.Value.Content)) {
+		mt := op.RequestBody.Value.Content[ct]
+		if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+			continue
+		}
+		for _, name := range []string{"client_assertion", "client_assertion_type"} {
+			if p := mt.Schema.Value.Properties[name]; p != nil && p.Value != nil {
+				return authHint{
+					pos:     s.Pos(p.Value.Origin, ""),
+					what:    fmt.Sprintf("the POST %s request's %s field", path, name),
+					methods: []string{"private_key_jwt", "client_secret_jwt"},
+				}, true
+			}
+		}
+	}
+	return authHint{}, false
+}
+
+// intersect is the items of a that b has too, in a's order.
+func intersect(a, b []string) []string {
+	return slices.DeleteFunc(slices.Clone(a), func(m string) bool { return !slices.Contains(b, m) })
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }

@@ -183,11 +183,14 @@ func (b *builder) build() *Provider {
 		// Without a spec only the descriptor's own values can be checked.
 		checkEnums(b.l, d.Token)
 		checkEnums(b.l, r.Exchange)
+		enum(b.l, d.Token.Request.AssertionAudience, "token.request.assertion_audience", audiences, AudienceTokenURL)
+		enum(b.l, d.Token.Request.SigningAlg, "token.request.signing_alg", signingAlgs, "")
 		return p
 	}
 	p.Sources = append(p.Sources, path.Clean(filepath.ToSlash(b.s.Path)))
 	if d.Token.Set {
 		b.exchanges(p)
+		b.assertion(p)
 	}
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
 	b.tokenURLs(p)

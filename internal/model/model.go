@@ -115,6 +115,14 @@ type Provider struct {
 	RefreshLifetime time.Duration // zero when the provider does not say
 	// DPoP binds the tokens to the client's key with DPoP proofs (RFC 9449).
 	DPoP bool
+	// Issuer is the provider's issuer identifier, "" when not given;
+	// AssertionAudience says whether client assertions name it or the
+	// token URL as their aud.
+	Issuer            string
+	AssertionAudience AssertionAudience
+	// SigningAlg is the JWS alg of private_key_jwt assertions; "" means
+	// the signer's key's default.
+	SigningAlg string
 
 	// Operations are the API operations with typed methods, in path and
 	// method order.

@@ -2,14 +2,21 @@
 // oidc-provider with the client credentials grant and token introspection,
 // bound to 127.0.0.1. It prints "listening PORT" once ready.
 import crypto from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
-const port = Number(process.argv[2] || 0);
 // With AUTHGEN_TLS (PEM key, cert and client CA made by the mTLS tests) it
 // serves HTTPS and asks for client certificates (RFC 8705).
 const tls = process.env.AUTHGEN_TLS && JSON.parse(process.env.AUTHGEN_TLS);
-const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+// The server listens first, so that the issuer identifier names the port
+// it got (the tests ask for any, 0), as client assertions may.
+let handle;
+const server = tls
+  ? https.createServer({ ...tls, requestCert: true, rejectUnauthorized: false }, (req, res) => handle(req, res))
+  : http.createServer((req, res) => handle(req, res));
+await new Promise((resolve) => { server.listen(Number(process.argv[2] || 0), '127.0.0.1', resolve); });
+const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
 const provider = new Provider(issuer, {
   clients: [
     {
@@ -32,6 +39,18 @@ const provider = new Provider(issuer, {
     // client's keys and passes their public JWKS in AUTHGEN_JWKS.
     {
       client_id: 'pkjwt-client', jwks: JSON.parse(process.env.AUTHGEN_JWKS || '{"keys":[]}'),
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'private_key_jwt', scope: 'payments:read',
+    },
+    // The same keys, with assertions that must be signed PS256, or name
+    // the issuer identifier as their audience.
+    {
+      client_id: 'pkjwt-ps256-client', jwks: JSON.parse(process.env.AUTHGEN_JWKS || '{"keys":[]}'),
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', scope: 'payments:read',
+    },
+    {
+      client_id: 'pkjwt-issuer-client', jwks: JSON.parse(process.env.AUTHGEN_JWKS || '{"keys":[]}'),
       grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       token_endpoint_auth_method: 'private_key_jwt', scope: 'payments:read',
     },
@@ -86,13 +105,18 @@ const provider = new Provider(issuer, {
   },
   enabledJWA: {
     dPoPSigningAlgValues: ['ES256', 'RS256'],
+    clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+  },
+  // oidc-provider takes the token URL or the issuer as an assertion's
+  // audience; this client must name the issuer, as FAPI 2.0 asks.
+  async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
+    if (client.clientId === 'pkjwt-issuer-client' && claims.aud !== issuer) {
+      throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
+    }
   },
   ttl: { ClientCredentials: 300 },
 });
 provider.proxy = false;
-const server = (tls
-  ? https.createServer({ ...tls, requestCert: true, rejectUnauthorized: false }, provider.callback())
-  : provider).listen(port, '127.0.0.1', () => {
-  console.log(`listening ${server.address().port}`);
-});
+handle = provider.callback();
+console.log(`listening ${server.address().port}`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
