@@ -69,12 +69,16 @@
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags
 //	  	generate no methods for operations with these comma-separated tags
+//	-expiry-unit jwt_exp
+//	  	with -spec: jwt_exp renews by the JWT access token's exp claim, for token answers without expires_in
 //	-force
 //	  	overwrite or remove generated files that were changed by hand
 //	-include-operations operations
 //	  	generate methods only for these comma-separated operations (operationIds or "METHOD /path")
 //	-include-tags tags
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
+//	-lifetime duration
+//	  	with -spec: the tokens' duration the provider documents (e.g. 15m), for token answers without expires_in
 //	-operation-scopes
 //	  	give each operation a token for the scopes its security requirement names, when the provider enforces them as listed (api.operation_scopes)
 //	-out directory

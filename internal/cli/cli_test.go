@@ -364,6 +364,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-spec", "s.yaml", "d.yaml"}, "-spec generates from the spec alone: drop the descriptor d.yaml, or drop -spec"},
 		{[]string{"-base-url", "https://x.test", "-client-auth", "post", "d.yaml"}, "-base-url, -client-auth: only with -spec"},
 		{[]string{"-scheme", "oauth", "d.yaml"}, "-scheme: only with -spec"},
+		{[]string{"-dpop", "-lifetime", "15m", "-expiry-unit", "jwt_exp", "d.yaml"}, "-dpop, -expiry-unit, -lifetime: only with -spec (with a descriptor, it says these itself: token.dpop, token.response.lifetime, token.response.expiry_unit)"},
 	} {
 		var stderr bytes.Buffer
 		if code := cli.Run(tc.args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
