@@ -60,6 +60,10 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	if p.TokenBaseURL != "" {
 		f.Comment("DefaultTokenBaseURL is the token endpoints' base URL, on a host of their")
 		f.Comment("own, used when Config.TokenBaseURL is empty.")
+		if p.MTLSAlias {
+			f.Comment("It is the token endpoint's RFC 8705 mTLS alias: the client")
+			f.Comment("authenticates there with its TLS certificate.")
+		}
 		f.Const().Id("DefaultTokenBaseURL").Op("=").Lit(p.TokenBaseURL)
 		f.Line()
 	}

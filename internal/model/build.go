@@ -186,6 +186,7 @@ func (b *builder) build() *Provider {
 		b.exchanges(p)
 	}
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
+	b.mtlsAlias(p)
 	b.tokenURLs(p)
 	b.operations(p)
 	b.declaredErrors(p)
@@ -322,6 +323,43 @@ func (b *builder) tokenBaseURL(api string) string {
 		return ""
 	}
 	return u
+}
+
+// mtlsAlias makes token.mtls_endpoint_aliases.token_endpoint, RFC 8705
+// §5's alias of the token endpoint for clients that authenticate with a
+// TLS certificate, the token endpoints' base URL: the token operation's
+// path, which the client appends to it, must end the alias.
+func (b *builder) mtlsAlias(p *Provider) {
+	a := b.d.MTLSTokenEndpoint
+	if !a.Set || p.Obtain.Endpoint == nil { // no endpoint: reported already
+		return
+	}
+	const key = "token.mtls_endpoint_aliases.token_endpoint"
+	if !p.Obtain.Endpoint.ClientAuth.MTLS() {
+		b.l.Addf(a.Pos, "%s is for a client that authenticates with its TLS certificate (RFC 8705), but token.request.client_auth %s, and no certificate is presented: remove it, or set client_auth to \"tls_client_auth\" or \"self_signed_tls_client_auth\"", key, clientAuthWords(b.d.Token.Request.ClientAuth))
+		return
+	}
+	u, err := url.Parse(a.Value)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		b.l.Addf(a.Pos, "%s %q is not an absolute https URL without query (mutual TLS needs TLS)", key, a.Value)
+		return
+	}
+	base, ok := strings.CutSuffix(strings.TrimSuffix(u.Path, "/"), strings.TrimSuffix(p.Obtain.Endpoint.Path, "/"))
+	if !ok {
+		b.l.Addf(a.Pos, "%s %q does not end with the token operation's path %s, which the client appends to the token endpoints' base URL (want %s)", key, a.Value, p.Obtain.Endpoint.Path, diag.Quote(u.Scheme+"://"+u.Host+p.Obtain.Endpoint.Path))
+		return
+	}
+	if t := b.d.TokenURL; t.Set {
+		b.l.Notef(t.Pos, "token_base_url is the token endpoint without mutual TLS; this client authenticates with its certificate, so it uses %s's host", key)
+	}
+	p.TokenBaseURL, p.MTLSAlias = u.Scheme+"://"+u.Host+base, true
+}
+
+func clientAuthWords(s load.Str) string {
+	if !s.Set {
+		return "is not set (a client secret)"
+	}
+	return fmt.Sprintf("is %q", s.Value)
 }
 
 func ptrServers(s *openapi3.Servers) openapi3.Servers {
