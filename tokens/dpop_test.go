@@ -338,3 +338,46 @@ func TestBearerOnly(t *testing.T) {
 		}
 	}
 }
+
+// A protocol switch (101) through the Transport keeps its body the
+// connection, writable: only error answers are scrubbed.
+func TestTransportKeepsUpgradedConnection(t *testing.T) {
+	src, _ := tokens.NewSource(tokens.Config{Provider: "p", Obtain: func(context.Context) (*tokens.Grant, error) {
+		return &tokens.Grant{AccessToken: "tok", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}, nil
+	}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		// Bounded, so that a client reading the body to its end fails
+		// the test rather than hanging it.
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+		buf.Flush()
+		line, _ := buf.ReadString('\n')
+		buf.WriteString(line)
+		buf.Flush()
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "echo")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rw, ok := resp.Body.(io.ReadWriter)
+	if resp.StatusCode != http.StatusSwitchingProtocols || !ok {
+		t.Fatalf("status %d, body %T: want 101 with a writable body", resp.StatusCode, resp.Body)
+	}
+	io.WriteString(rw, "ping\n")
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(rw, b); err != nil || string(b) != "ping\n" {
+		t.Errorf("echo %q, %v", b, err)
+	}
+}

@@ -131,12 +131,13 @@ func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http
 	return scrub(resp, g.AccessToken, proof)
 }
 
-// scrub hides, in the body of an answer that is not 2xx, the credentials
-// its request carried: an API echoing the request in an error must not put
-// the token or the DPoP proof into an *Error. The first maxAnswer+1 bytes,
-// all that Operation reads of an error, are searched.
+// scrub hides, in the body of an answer of status 300 or more, the
+// credentials its request carried: an API echoing the request in an error
+// must not put the token or the DPoP proof into an *Error. The first
+// maxAnswer+1 bytes, all that Operation reads of an error, are searched.
+// A 2xx body is the caller's data, and a 101's the upgraded connection.
 func scrub(resp *http.Response, secrets ...Secret) (*http.Response, error) {
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+	if resp.StatusCode < 300 {
 		return resp, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
