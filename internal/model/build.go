@@ -188,6 +188,7 @@ func (b *builder) build() *Provider {
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
 	b.mtlsAlias(p)
 	b.tokenURLs(p)
+	b.dpopScheme()
 	b.operations(p)
 	b.declaredErrors(p)
 	b.nameTypes(p)
@@ -323,6 +324,23 @@ func (b *builder) tokenBaseURL(api string) string {
 		return ""
 	}
 	return u
+}
+
+// dpopScheme warns when the spec declares an HTTP DPoP security scheme
+// (RFC 9449) and the descriptor does not say whether the tokens are
+// DPoP-bound: zero-config binds them then, a descriptor must say so.
+func (b *builder) dpopScheme() {
+	c := b.s.Doc.Components
+	if b.d.Path == "" || b.d.DPoP.Set || c == nil {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
+		ss := c.SecuritySchemes[name]
+		if ss != nil && ss.Value != nil && strings.EqualFold(ss.Value.Type, "http") && strings.EqualFold(ss.Value.Scheme, "dpop") {
+			b.l.Warnf(b.s.Pos(ss.Value.Origin, "scheme"), "security scheme %q is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop: the tokens go as Bearer tokens, which the API may refuse (set token.dpop: true, or false if the provider issues Bearer tokens)", name)
+			return
+		}
+	}
 }
 
 // mtlsAlias makes token.mtls_endpoint_aliases.token_endpoint, RFC 8705
