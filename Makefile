@@ -26,6 +26,7 @@ check:
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdsecretjwt -client-auth client_secret_jwt -out internal/conformance/stdsecretjwt
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stddpop -dpop -out internal/conformance/stddpop
 	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdmtls -client-auth tls_client_auth -out internal/conformance/stdmtls
+	$(GO) run ./cmd/authgen -check -spec internal/conformance/testdata/openapi.yaml -package stdjwtexp -expiry-unit jwt_exp -out internal/conformance/stdjwtexp
 
 ## test: check, vet, every test under the race detector, and the consumer example
 test: deps check

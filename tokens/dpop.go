@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // DPoP makes the proofs of possession (RFC 9449) that bind a client's
@@ -199,4 +201,28 @@ func nonceChallenge(resp *http.Response) bool {
 		}
 	}
 	return false
+}
+
+// ErrDPoPBound is the error of a BearerOnly TokenSource given a DPoP-bound
+// token.
+var ErrDPoPBound = errors.New("tokens: the access token is DPoP-bound (RFC 9449): x/oauth2 would send it without the proof each request needs; send API calls through the generated Client's HTTPClient")
+
+// BearerOnly returns a TokenSource that passes on ts's bearer tokens and
+// fails with ErrDPoPBound on a DPoP-bound one (token_type "DPoP"), which
+// oauth2.Transport would send as "Authorization: DPoP <token>" with no
+// proof: the API would refuse it, at best, after the token crossed the
+// network for nothing.
+func BearerOnly(ts oauth2.TokenSource) oauth2.TokenSource { return bearerOnly{ts} }
+
+type bearerOnly struct{ ts oauth2.TokenSource }
+
+func (b bearerOnly) Token() (*oauth2.Token, error) {
+	tok, err := b.ts.Token()
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(tok.TokenType, "DPoP") {
+		return nil, ErrDPoPBound
+	}
+	return tok, nil
 }

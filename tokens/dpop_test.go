@@ -9,6 +9,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -20,6 +22,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/tokenstest"
@@ -271,5 +275,109 @@ func TestDPoPProofNotInErrors(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%v %+v", err, err); strings.Contains(s, proof) || !strings.Contains(s, "invalid_dpop_proof") || !strings.Contains(s, "[REDACTED]") {
 		t.Errorf("error %s: shows the proof, or not the provider's answer scrubbed", s)
+	}
+}
+
+// An API that echoes its request in an error answer does not put the
+// access token or the DPoP proof into the *Error: not its text, %+v, JSON
+// or decoded Body. A bearer token is scrubbed alike.
+func TestTransportScrubsEchoedCredentials(t *testing.T) {
+	d, err := tokens.NewDPoP(dpopKeys(t)["ES256"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"DPoP", "Bearer"} {
+		t.Run(typ, func(t *testing.T) {
+			const token = "tok-Zq8/+echoed=="
+			src, _ := tokens.NewSource(tokens.Config{Provider: "p", Obtain: func(context.Context) (*tokens.Grant, error) {
+				return &tokens.Grant{AccessToken: token, TokenType: typ, Expiry: time.Now().Add(time.Hour)}, nil
+			}})
+			var sent atomic.Value
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sent.Store(r.Header.Get("DPoP"))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				b, _ := json.Marshal(map[string]any{"message": "refused " + r.Header.Get("Authorization"), "request": map[string]string{"dpop": r.Header.Get("DPoP"), "authorization": r.Header.Get("Authorization")}})
+				w.Write(b)
+			}))
+			defer srv.Close()
+			hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}, DPoP: d}}
+			type apiError struct {
+				Message string            `json:"message"`
+				Request map[string]string `json:"request"`
+			}
+			op := tokens.Operation{Provider: "p", Name: "GetThing", Errors: []tokens.ErrorBody{{Status: "default", New: func() any { return new(apiError) }, MessagePath: "message"}}}
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/thing", nil)
+			_, err := op.Send(context.Background(), hc, req, tokens.Retry{Attempts: 1})
+			var e *tokens.Error
+			if !errors.As(err, &e) || e.StatusCode != http.StatusForbidden {
+				t.Fatalf("err = %v, want a 403 *tokens.Error", err)
+			}
+			proof, _ := sent.Load().(string)
+			if (typ == "DPoP") != (proof != "") {
+				t.Fatalf("proof sent %q with a %s token", proof, typ)
+			}
+			js, _ := json.Marshal(e)
+			body, _ := json.Marshal(e.Body)
+			out := fmt.Sprintf("%v|%+v|%s|%s", err, e, js, body)
+			if strings.Contains(out, "tok-Zq8") || (proof != "" && strings.Contains(out, proof)) || !strings.Contains(string(body), "[REDACTED]") || !strings.Contains(e.Message, "refused") {
+				t.Errorf("error shows a credential, or not the API's answer scrubbed: %s", out)
+			}
+		})
+	}
+}
+
+// BearerOnly passes bearer tokens on and refuses a DPoP-bound one, which
+// x/oauth2 would send without a proof.
+func TestBearerOnly(t *testing.T) {
+	for typ, wantErr := range map[string]bool{"Bearer": false, "dpop": true, "DPoP": true} {
+		ts := tokens.BearerOnly(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t", TokenType: typ}))
+		tok, err := ts.Token()
+		if wantErr != errors.Is(err, tokens.ErrDPoPBound) || (err == nil) != (tok != nil) {
+			t.Errorf("%s: token %v, err %v", typ, tok, err)
+		}
+	}
+}
+
+// A protocol switch (101) through the Transport keeps its body the
+// connection, writable: only error answers are scrubbed.
+func TestTransportKeepsUpgradedConnection(t *testing.T) {
+	src, _ := tokens.NewSource(tokens.Config{Provider: "p", Obtain: func(context.Context) (*tokens.Grant, error) {
+		return &tokens.Grant{AccessToken: "tok", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}, nil
+	}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		// Bounded, so that a client reading the body to its end fails
+		// the test rather than hanging it.
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+		buf.Flush()
+		line, _ := buf.ReadString('\n')
+		buf.WriteString(line)
+		buf.Flush()
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "echo")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rw, ok := resp.Body.(io.ReadWriter)
+	if resp.StatusCode != http.StatusSwitchingProtocols || !ok {
+		t.Fatalf("status %d, body %T: want 101 with a writable body", resp.StatusCode, resp.Body)
+	}
+	io.WriteString(rw, "ping\n")
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(rw, b); err != nil || string(b) != "ping\n" {
+		t.Errorf("echo %q, %v", b, err)
 	}
 }

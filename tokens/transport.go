@@ -108,7 +108,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // DPoP-bound and t has a DPoP, whose nonce store the answer updates.
 func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http.Response, error) {
 	if t.DPoP == nil || !strings.EqualFold(g.TokenType, "DPoP") {
-		return t.base().RoundTrip(authorize(req, body, "Bearer", g.AccessToken))
+		resp, err := t.base().RoundTrip(authorize(req, body, "Bearer", g.AccessToken))
+		if err != nil {
+			return nil, err
+		}
+		return scrub(resp, g.AccessToken)
 	}
 	proof, err := t.DPoP.Proof(req.Method, req.URL, g.AccessToken)
 	if err != nil {
@@ -120,10 +124,37 @@ func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http
 	r := authorize(req, body, "DPoP", g.AccessToken)
 	r.Header.Set("DPoP", proof.Reveal())
 	resp, err := t.base().RoundTrip(r)
-	if err == nil {
-		t.DPoP.remember(req.URL, resp.Header)
+	if err != nil {
+		return nil, err
 	}
-	return resp, err
+	t.DPoP.remember(req.URL, resp.Header)
+	return scrub(resp, g.AccessToken, proof)
+}
+
+// scrub hides, in the body of an answer of status 300 or more, the
+// credentials its request carried: an API echoing the request in an error
+// must not put the token or the DPoP proof into an *Error. The first
+// maxAnswer+1 bytes, all that Operation reads of an error, are searched.
+// A 2xx body is the caller's data, and a 101's the upgraded connection.
+func scrub(resp *http.Response, secrets ...Secret) (*http.Response, error) {
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	s := newRedactor(secrets).r.Replace(string(b))
+	if len(s) != len(b) {
+		resp.ContentLength = -1
+		resp.Header.Del("Content-Length")
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(strings.NewReader(s), resp.Body), resp.Body}
+	return resp, nil
 }
 
 // replayBody returns req's body to send again, ok false when it cannot be.

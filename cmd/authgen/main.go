@@ -69,6 +69,8 @@
 //	  	generate no methods for these comma-separated operations
 //	-exclude-tags tags
 //	  	generate no methods for operations with these comma-separated tags
+//	-expiry-unit jwt_exp
+//	  	with -spec: jwt_exp renews by the JWT access token's exp claim, for token answers without expires_in
 //	-force
 //	  	overwrite or remove generated files that were changed by hand
 //	-include-operations operations
@@ -77,6 +79,8 @@
 //	  	generate methods only for operations with these comma-separated tags (and -include-operations)
 //	-issuer URL
 //	  	with -spec and -client-auth private_key_jwt or client_secret_jwt: the provider's issuer identifier URL, which the client assertions then name as their audience instead of the token URL
+//	-lifetime duration
+//	  	with -spec: the tokens' duration the provider documents (e.g. 15m), for token answers without expires_in
 //	-operation-scopes
 //	  	give each operation a token for the scopes its security requirement names: all of them, or with =any one of them, chosen by Config.PreferredScopes, for a spec that lists alternatives (api.operation_scopes)
 //	-out directory

@@ -98,6 +98,9 @@ type Options struct {
 	// Issuer, with Spec and a JWT ClientAuth, is the provider's issuer
 	// identifier, which the client assertions then name as their audience.
 	Issuer string
+	// With Spec: the tokens' lifetime when answers carry none ("15m"), or
+	// the expiry unit, "jwt_exp" reading the JWT access token's exp.
+	Lifetime, ExpiryUnit string
 	// API narrows the operations that get typed methods, added to the
 	// descriptor's api section: comma-separated tags and operations.
 	IncludeTags, ExcludeTags, IncludeOperations, ExcludeOperations string
@@ -126,6 +129,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Spec, "spec", "", "generate from this OpenAPI `file` alone (an RFC 6749 provider), without a descriptor")
 	fs.BoolVar(&opts.DPoP, "dpop", false, "with -spec: bind the tokens to the client's key with DPoP proofs (RFC 9449)")
 	fs.StringVar(&opts.ClientAuth, "client-auth", "", "with -spec: client authentication, `basic` (client_secret_basic), post (client_secret_post), private_key_jwt or client_secret_jwt (RFC 7523 assertions), tls_client_auth or self_signed_tls_client_auth (RFC 8705 mutual TLS); without it, what the spec's token_endpoint_auth_method hints say, else basic")
+	fs.StringVar(&opts.Lifetime, "lifetime", "", "with -spec: the tokens' `duration` the provider documents (e.g. 15m), for token answers without expires_in")
+	fs.StringVar(&opts.ExpiryUnit, "expiry-unit", "", "with -spec: `jwt_exp` renews by the JWT access token's exp claim, for token answers without expires_in")
 	fs.StringVar(&opts.Scheme, "scheme", "", "with -spec: the oauth2 security scheme `name`, when the spec has several")
 	fs.StringVar(&opts.Issuer, "issuer", "", "with -spec and -client-auth private_key_jwt or client_secret_jwt: the provider's issuer identifier `URL`, which the client assertions then name as their audience instead of the token URL")
 	fs.StringVar(&opts.BaseURL, "base-url", "", "with -spec: the API's base `URL`, when the spec's servers give no absolute one")
@@ -269,7 +274,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.Spec != "" {
 		spec = load.ReadSpec(opts.Spec, diag.Pos{File: opts.Spec}, &l)
 		if spec != nil {
-			d, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Scheme: opts.Scheme, BaseURL: opts.BaseURL, Issuer: opts.Issuer}, &l)
+			d, spec = spec.Describe(load.ZeroConfig{Package: opts.Package, ClientAuth: opts.ClientAuth, DPoP: opts.DPoP, Lifetime: opts.Lifetime, ExpiryUnit: opts.ExpiryUnit, Scheme: opts.Scheme, BaseURL: opts.BaseURL, Issuer: opts.Issuer}, &l)
 		}
 	} else {
 		d = load.ReadDescriptor(opts.Descriptor, &l)
@@ -561,6 +566,15 @@ func checkArgs(fs *flag.FlagSet, spec, config bool) string {
 	})
 	if len(specOnly) > 0 {
 		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: request.client_auth, base_url, issuer)", strings.Join(specOnly, ", "))
+	}
+	var token []string
+	fs.Visit(func(f *flag.Flag) {
+		if !spec && slices.Contains([]string{"dpop", "lifetime", "expiry-unit"}, f.Name) {
+			token = append(token, "-"+f.Name)
+		}
+	})
+	if len(token) > 0 {
+		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: token.dpop, token.response.lifetime, token.response.expiry_unit)", strings.Join(token, ", "))
 	}
 	return ""
 }

@@ -364,6 +364,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-spec", "s.yaml", "d.yaml"}, "-spec generates from the spec alone: drop the descriptor d.yaml, or drop -spec"},
 		{[]string{"-base-url", "https://x.test", "-client-auth", "post", "d.yaml"}, "-base-url, -client-auth: only with -spec"},
 		{[]string{"-scheme", "oauth", "d.yaml"}, "-scheme: only with -spec"},
+		{[]string{"-dpop", "-lifetime", "15m", "-expiry-unit", "jwt_exp", "d.yaml"}, "-dpop, -expiry-unit, -lifetime: only with -spec (with a descriptor, it says these itself: token.dpop, token.response.lifetime, token.response.expiry_unit)"},
 	} {
 		var stderr bytes.Buffer
 		if code := cli.Run(tc.args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
@@ -502,6 +503,7 @@ func TestIgnoredInputsAreSaid(t *testing.T) {
 	for _, want := range []string{
 		`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
 		`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
+		`testdata/warnings/openapi.yaml:55:7: warning: security scheme "proof" is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop`,
 	} {
 		if code != 0 || !strings.Contains(stderr.String(), want) {
 			t.Errorf("authgen = %d %q, want %q", code, stderr.String(), want)

@@ -12,3 +12,4 @@ package conformance
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdsecretjwt -client-auth client_secret_jwt -out stdsecretjwt
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stddpop -dpop -out stddpop
 //go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdmtls -client-auth tls_client_auth -out stdmtls
+//go:generate go run ../../cmd/authgen -spec testdata/openapi.yaml -package stdjwtexp -expiry-unit jwt_exp -out stdjwtexp

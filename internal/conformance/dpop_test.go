@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,7 +19,10 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"github.com/authgen/authgen/internal/conformance/stddpop"
+	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -167,4 +171,83 @@ func nonces(t *testing.T, proofs []string) []string {
 		out = append(out, nonceOf(t, p))
 	}
 	return out
+}
+
+// Through the generated DPoP client: an operation that needs no token
+// (security: []) carries neither token nor proof; an API error echoing the
+// token and the proof shows neither; and TokenSource, which x/oauth2 would
+// use to send the token without a proof, refuses a DPoP-bound token.
+func TestDPoPClientBoundaries(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	const token = "dpop-bound-token-4kq"
+	var mu sync.Mutex
+	var statusHeaders, other []http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/token":
+			if _, err := tokenstest.VerifyDPoP(r); err != nil {
+				t.Errorf("token request proof: %v", err)
+			}
+			fmt.Fprintf(w, `{"access_token":%q,"token_type":"DPoP","expires_in":300}`, token)
+		case "/status":
+			mu.Lock()
+			statusHeaders = append(statusHeaders, r.Header.Clone())
+			mu.Unlock()
+			io.WriteString(w, `{"up":true}`)
+		default:
+			mu.Lock()
+			other = append(other, r.Header.Clone())
+			mu.Unlock()
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"code": "echo", "message": "got " + r.Header.Get("Authorization") + " with proof " + r.Header.Get("DPoP")})
+		}
+	}))
+	defer srv.Close()
+	client, err := stddpop.New(stddpop.Config{ClientID: dpopID, ClientSecret: dpopSecret, BaseURL: srv.URL, TokenBaseURL: srv.URL, DPoPSigner: key, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	if _, err := client.GetStatus(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(statusHeaders) != 1 || statusHeaders[0].Get("DPoP") != "" || statusHeaders[0].Get("Authorization") != "" {
+		t.Errorf("GetStatus (security: []) sent %v, want neither DPoP nor Authorization", statusHeaders)
+	}
+	mu.Unlock()
+
+	_, err = client.ListPayments(ctx, nil)
+	var e *tokens.Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest {
+		t.Fatalf("ListPayments err = %v, want the API's 400", err)
+	}
+	mu.Lock()
+	proof := other[0].Get("DPoP")
+	mu.Unlock()
+	if proof == "" {
+		t.Fatal("ListPayments sent no proof")
+	}
+	js, _ := json.Marshal(e)
+	body, _ := json.Marshal(e.Body)
+	for how, out := range map[string]string{"Error()": err.Error(), "%+v": fmt.Sprintf("%+v", *e), "JSON": string(js), "Body": string(body)} {
+		if strings.Contains(out, token) || strings.Contains(out, proof) || !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("%s shows the token or the proof, or not the scrubbed echo: %s", how, out)
+		}
+	}
+
+	if tok, err := client.TokenSource(ctx).Token(); !errors.Is(err, tokens.ErrDPoPBound) || tok != nil {
+		t.Errorf("TokenSource().Token() = %v, %v; want ErrDPoPBound", tok, err)
+	}
+	before := len(other)
+	if _, err := oauth2.NewClient(ctx, client.TokenSource(ctx)).Get(srv.URL + "/payments"); !errors.Is(err, tokens.ErrDPoPBound) {
+		t.Errorf("x/oauth2 client err = %v, want ErrDPoPBound", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(other) != before {
+		t.Errorf("x/oauth2 sent the DPoP-bound token without a proof: %v", other[before:])
+	}
 }

@@ -316,3 +316,111 @@ func TestTLSClientAuthRequest(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// boundTo is the x5t#S256 a token is bound to, asked of oidc-provider's
+// introspection as a resource server would; it does not stop the test, as
+// an HTTP handler calls it.
+func boundTo(hc *http.Client, base, token string) (string, error) {
+	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var doc introspected
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || !doc.Active {
+		return "", fmt.Errorf("introspection: %+v, %v", doc, err)
+	}
+	return doc.Cnf.X5tS256, nil
+}
+
+// After a rotation, the API, checking as RFC 8705 §3 has it that the
+// token's cnf.x5t#S256 is the certificate the connection presents, refuses
+// the token bound to the old certificate with 401: the client fetches a
+// token with the new certificate and replays the call once, long before
+// the old token would have expired.
+func TestTLSClientAuthRotationRefused(t *testing.T) {
+	p := newPKI(t)
+	base := mtlsServer(t, p, p.issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
+	first := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	second := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	var current atomic.Pointer[tls.Certificate]
+	current.Store(&first)
+
+	introspector := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.pool}}, Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var seen []string // "token thumbprint status"
+	api := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		presented := certThumbprint(r.TLS.PeerCertificates[0].Raw)
+		bound, err := boundTo(introspector, base, tok)
+		if err != nil {
+			t.Error(err)
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		status := http.StatusOK
+		if bound != presented {
+			status = http.StatusUnauthorized
+		}
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s %d", tok, presented, status))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if status != http.StatusOK {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="certificate mismatch"`)
+			w.WriteHeader(status)
+			fmt.Fprint(w, `{"code":"invalid_token"}`)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}))
+	api.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	api.StartTLS()
+	defer api.Close()
+
+	pool := p.pool.Clone()
+	pool.AddCert(api.Certificate())
+	c := testclock.New(time.Now())
+	var fetches atomic.Int32
+	client, err := stdmtls.New(stdmtls.Config{
+		ClientID: mtlsID, BaseURL: api.URL, TokenBaseURL: base, Now: c.Now,
+		HTTPClient:           &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second},
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return current.Load(), nil },
+		OnFetch:              func(tokens.FetchEvent) { fetches.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.ListPayments(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	old, err := client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	current.Store(&second)
+	client.CloseIdleConnections()
+	resp, err := client.ListPayments(ctx, nil) // the old token has 300 s left
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode() != http.StatusOK {
+		t.Fatalf("ListPayments after the rotation: status %d, want 200 after one replay", resp.StatusCode())
+	}
+	renewed, err := client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, two := certThumbprint(first.Certificate[0]), certThumbprint(second.Certificate[0])
+	want := []string{old.AccessToken + " " + one + " 200", old.AccessToken + " " + two + " 401", renewed.AccessToken + " " + two + " 200"}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") || renewed.AccessToken == old.AccessToken || fetches.Load() != 2 {
+		t.Errorf("API saw\n%s\nwant\n%s\n(%d token requests, want 2)", strings.Join(seen, "\n"), strings.Join(want, "\n"), fetches.Load())
+	}
+}

@@ -60,6 +60,10 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	if p.TokenBaseURL != "" {
 		f.Comment("DefaultTokenBaseURL is the token endpoints' base URL, on a host of their")
 		f.Comment("own, used when Config.TokenBaseURL is empty.")
+		if p.MTLSAlias {
+			f.Comment("It is the token endpoint's RFC 8705 mTLS alias: the client")
+			f.Comment("authenticates there with its TLS certificate.")
+		}
 		f.Const().Id("DefaultTokenBaseURL").Op("=").Lit(p.TokenBaseURL)
 		f.Line()
 	}
@@ -250,6 +254,23 @@ func tokenHC(p *model.Provider) jen.Code {
 	return jen.Id("hc")
 }
 
+// clientFields are New's first values of the Client's fields.
+func clientFields(p *model.Provider) jen.Dict {
+	d := jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): tokenHC(p)}
+	if p.DPoP {
+		d[jen.Id("anon")] = jen.Id("hc")
+	}
+	return d
+}
+
+// anonHC is the client of the API requests that need no token.
+func anonHC(p *model.Provider) jen.Code {
+	if p.DPoP {
+		return jen.Id("c").Dot("anon")
+	}
+	return jen.Id("c").Dot("hc")
+}
+
 // defaultTokenBase is what an empty Config.TokenBaseURL means.
 func defaultTokenBase(p *model.Provider) jen.Code {
 	if p.TokenBaseURL != "" {
@@ -339,6 +360,11 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("authed").Op("*").Qual("net/http", "Client"),
 		jen.Id("source").Op("*").Qual(tokensPkg, "Source"),
 		jen.Do(func(st *jen.Statement) {
+			if p.DPoP {
+				st.Comment("anon sends the API requests that need no token, without the DPoP").Line().Comment("proofs of hc's token requests.").Line().Id("anon").Op("*").Qual("net/http", "Client")
+			}
+		}),
+		jen.Do(func(st *jen.Statement) {
 			if scoped(p) {
 				st.Comment("scoped holds the tokens of operations that name their scopes.").Line().Id("scoped").Op("*").Qual(tokensPkg, "Scoped")
 			}
@@ -407,7 +433,7 @@ func client(f *jen.File, p *model.Provider) {
 		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
 		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
 	}, dpopSetup(p, errf), []jen.Code{
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): tokenHC(p)}),
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(clientFields(p)),
 		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
 		jen.Id("c").Dot("source").Op("=").Id("source"),
@@ -422,15 +448,30 @@ func client(f *jen.File, p *model.Provider) {
 	f.Comment("Token returns a valid access token, from the cache while it is fresh. The")
 	f.Comment("token is shared by every caller and must not be modified. Being x/oauth2's")
 	f.Comment("type, it prints its AccessToken: log the Client's events, not the token.")
+	if p.DPoP {
+		f.Comment("A DPoP-bound token (TokenType \"DPoP\") is refused by the API unless each")
+		f.Comment("request carries a proof signed by Config.DPoPSigner: send API calls")
+		f.Comment("through HTTPClient, which adds them, not oauth2.Token.SetAuthHeader.")
+	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Token").Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("*").Qual(oauth2Pkg, "Token"), jen.Error()).Block(
 		jen.Return(jen.Id("c").Dot("source").Dot("OAuth2Token").Call(jen.Id("ctx"))),
 	)
 	f.Line()
-	f.Comment("TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is")
-	f.Comment("used for the token requests it makes.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("TokenSource").Params(jen.Id("ctx").Qual("context", "Context")).Qual(oauth2Pkg, "TokenSource").Block(
-		jen.Return(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx"))),
-	)
+	if p.DPoP {
+		f.Comment("TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is")
+		f.Comment("used for the token requests it makes. A DPoP-bound token (TokenType")
+		f.Comment("\"DPoP\") is an error from it, tokens.ErrDPoPBound: x/oauth2 would send")
+		f.Comment("it without the proof every request needs. Call the API through HTTPClient.")
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("TokenSource").Params(jen.Id("ctx").Qual("context", "Context")).Qual(oauth2Pkg, "TokenSource").Block(
+			jen.Return(jen.Qual(tokensPkg, "BearerOnly").Call(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx")))),
+		)
+	} else {
+		f.Comment("TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is")
+		f.Comment("used for the token requests it makes.")
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("TokenSource").Params(jen.Id("ctx").Qual("context", "Context")).Qual(oauth2Pkg, "TokenSource").Block(
+			jen.Return(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx"))),
+		)
+	}
 	f.Line()
 	f.Comment(fmt.Sprintf("HTTPClient returns a client for %s's API: it sends the bearer token with", p.Name))
 	f.Comment("requests to BaseURL's and TokenBaseURL's hosts and Config.AuthorizedHosts, over https, and, on a")
@@ -741,7 +782,7 @@ func operations(f *jen.File, p *model.Provider) {
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("op").Op("*").Qual(tokensPkg, "Operation"),
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(append(body,
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
-		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
+		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Add(anonHC(p))),
 		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
 	)...)
 	f.Line()

@@ -55,6 +55,11 @@ type Descriptor struct {
 	Refresh Refresh
 	Errors  []ErrorDecl
 	API     API
+
+	// MTLSTokenEndpoint is token.mtls_endpoint_aliases.token_endpoint: the
+	// token endpoint's URL for clients authenticating with a TLS
+	// certificate (RFC 8705 §5).
+	MTLSTokenEndpoint Str
 }
 
 // API selects the operations that get typed methods: all but the token
@@ -189,8 +194,13 @@ func ParseDescriptor(path string, data []byte, l *diag.List) *Descriptor {
 	d.RenewBefore = r.str(m, doc, "renew_before")
 	if n := m["token"]; n != nil {
 		var tm map[string]*yaml.Node
-		d.Token, tm = r.exchange(n, "token", "operation", "method", "path_params", "request", "response", "dpop")
+		d.Token, tm = r.exchange(n, "token", "operation", "method", "path_params", "request", "response", "dpop", "mtls_endpoint_aliases")
 		d.DPoP = r.str(tm, n, "dpop")
+		if a := tm["mtls_endpoint_aliases"]; a != nil {
+			if am := r.mapping(a, "token.mtls_endpoint_aliases", "token_endpoint"); am != nil {
+				d.MTLSTokenEndpoint = r.str(am, a, "token_endpoint")
+			}
+		}
 	}
 	if n := m["refresh"]; n != nil {
 		d.Refresh = r.refresh(n)

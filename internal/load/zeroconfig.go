@@ -31,6 +31,14 @@ type ZeroConfig struct {
 	// Issuer is the provider's issuer identifier: a signed client
 	// assertion's audience when set, instead of the token URL.
 	Issuer string
+
+	// Lifetime is the tokens' lifetime the provider documents, such as
+	// "15m", for answers without an expiry field; ExpiryUnit "jwt_exp"
+	// reads the access token's JWT exp claim instead. Either makes the
+	// client ignore expires_in. Without either, a token answer the spec
+	// documents without expires_in is refused, unless its access token is
+	// declared a JWT.
+	Lifetime, ExpiryUnit string
 }
 
 // Names of the schemas ZeroConfig adds for RFC 6749's token request,
@@ -50,7 +58,8 @@ var notIdent = regexp.MustCompile(`[^a-z0-9]+`)
 // client assertion, scopes from the
 // client's config, expires_in in seconds, RFC 6749 error bodies. The spec
 // to build it with is s, or, when s does not document the token operation,
-// a spec that adds it to s: s itself is left as it was loaded.
+// a spec that adds it to s: s itself is left as it was loaded. DPoP is
+// also on when the spec declares an HTTP DPoP security scheme.
 func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	at := diag.Pos{File: s.Path, Line: 1, Col: 1}
 	name, flow := s.clientCredentials(z.Scheme, at, l)
@@ -131,6 +140,11 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	}
 	if z.DPoP {
 		d.DPoP = str("true")
+	} else if pos, ok := s.dpopScheme(l); ok {
+		d.DPoP = Str{Value: "true", Pos: pos, Set: true}
+	}
+	if !s.zeroLifetime(z, tokenURL.Path, &d.Token.Response, l) {
+		return nil, nil
 	}
 	if z.Issuer != "" {
 		at := diag.Pos{File: "-issuer"}
@@ -457,4 +471,106 @@ func orList(items []string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// dpopScheme reports whether the spec declares an HTTP security scheme
+// "DPoP" (RFC 9449 §7.1, matched case-insensitively as HTTP schemes are):
+// its API takes DPoP-bound tokens, so the client binds its own, with a
+// notice at the scheme. A provider issuing Bearer tokens anyway is not
+// harmed: a token_type Bearer goes without proofs.
+func (s *Spec) dpopScheme(l *diag.List) (diag.Pos, bool) {
+	c := s.Doc.Components
+	if c == nil {
+		return diag.Pos{}, false
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
+		ss := c.SecuritySchemes[name]
+		if ss == nil || ss.Value == nil || !strings.EqualFold(ss.Value.Type, "http") || !strings.EqualFold(ss.Value.Scheme, "dpop") {
+			continue
+		}
+		at := s.Pos(ss.Value.Origin, "scheme")
+		l.Notef(at, "security scheme %q is HTTP DPoP (RFC 9449): the client binds its tokens to Config.DPoPSigner's key, as -dpop does", name)
+		return at, true
+	}
+	return diag.Pos{}, false
+}
+
+// zeroLifetime says where the tokens' lifetime comes from: -lifetime or
+// -expiry-unit when given, else expires_in, which a token answer the spec
+// documents may lack. Its access token declared a JWT then gives it by its
+// exp claim, with a notice; otherwise zeroLifetime stops with what to pass,
+// as a token is never taken to last forever.
+func (s *Spec) zeroLifetime(z ZeroConfig, path string, r *Response, l *diag.List) bool {
+	flag := func(name, v string) Str { return Str{Value: v, Pos: diag.Pos{File: name}, Set: true} }
+	if z.ExpiryUnit != "" && z.ExpiryUnit != "jwt_exp" {
+		// expires_in is in seconds (RFC 6749 §5.1); another unit needs a
+		// descriptor, whose spec says so.
+		l.Addf(diag.Pos{File: "-expiry-unit"}, "unknown expiry unit %q (want \"jwt_exp\", reading the JWT access token's exp claim; expires_in in another unit than seconds needs a descriptor's token.response.expiry_unit)", z.ExpiryUnit)
+		return false
+	}
+	if z.Lifetime != "" || z.ExpiryUnit != "" {
+		// The answer's expires_in, if any, is not read.
+		r.Expiry, r.ExpiryUnit = flag("-lifetime", ""), Str{}
+		if z.Lifetime != "" {
+			r.Lifetime = flag("-lifetime", z.Lifetime)
+		}
+		if z.ExpiryUnit != "" {
+			r.Expiry.Pos = diag.Pos{File: "-expiry-unit"}
+			r.ExpiryUnit = flag("-expiry-unit", z.ExpiryUnit)
+		}
+		return true
+	}
+	if !s.documents(path) {
+		return true
+	}
+	answer := s.tokenAnswer(path)
+	if answer == nil || answer.Properties["expires_in"] != nil || answer.Properties["access_token"] == nil {
+		return true // expires_in, or a shape the descriptor must describe: the model says so
+	}
+	for name := range answer.Properties {
+		if strings.Contains(strings.ToLower(name), "expir") {
+			return true // another name for it: the model names expires_in as missing
+		}
+	}
+	tok := answer.Properties["access_token"]
+	if tok.Value != nil && isJWT(tok.Value) {
+		at := s.Pos(tok.Value.Origin, "")
+		if tok.Ref != "" {
+			at = s.Pos(answer.Origin, "")
+		}
+		l.Notef(at, "the token answer has no expires_in, and its access_token is a JWT: the client renews by the token's exp claim, as -expiry-unit jwt_exp does (pass -lifetime if the provider documents a lifetime instead)")
+		r.Expiry, r.ExpiryUnit = Str{Value: "", Pos: at, Set: true}, Str{Value: "jwt_exp", Pos: at, Set: true}
+		return true
+	}
+	l.Addf(s.Pos(answer.Origin, ""), "the token answer declares no expires_in, so the token's lifetime is unknown: pass -lifetime with the lifetime the provider documents (e.g. -lifetime 15m), or -expiry-unit jwt_exp if the access token is a JWT with an exp claim (in a descriptor: token.response.expiry: \"\" with lifetime or expiry_unit: jwt_exp); a token is never taken to last forever")
+	return false
+}
+
+// tokenAnswer is the JSON object schema of the 2xx answer of the spec's
+// own token operation at path, nil if it has none.
+func (s *Spec) tokenAnswer(path string) *openapi3.Schema {
+	op := s.Doc.Paths.Value(path).Post
+	if op.Responses == nil {
+		return nil
+	}
+	for _, code := range []string{"200", "201", "2XX"} {
+		resp := op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for ct, mt := range resp.Value.Content {
+			if strings.Contains(ct, "json") && mt.Schema != nil && mt.Schema.Value != nil && len(mt.Schema.Value.Properties) > 0 {
+				return mt.Schema.Value
+			}
+		}
+	}
+	return nil
+}
+
+var jwtWords = regexp.MustCompile(`(?i)\bJWT\b|JSON Web Token`)
+
+// isJWT reports whether a string schema says its value is a JWT: format
+// jwt, or its description or title says so.
+func isJWT(v *openapi3.Schema) bool {
+	return strings.EqualFold(v.Format, "jwt") || jwtWords.MatchString(v.Description) || jwtWords.MatchString(v.Title)
 }

@@ -193,7 +193,9 @@ func (b *builder) build() *Provider {
 		b.assertion(p)
 	}
 	p.TokenBaseURL = b.tokenBaseURL(p.BaseURL)
+	b.mtlsAlias(p)
 	b.tokenURLs(p)
+	b.dpopScheme()
 	b.operations(p)
 	b.declaredErrors(p)
 	b.nameTypes(p)
@@ -329,6 +331,60 @@ func (b *builder) tokenBaseURL(api string) string {
 		return ""
 	}
 	return u
+}
+
+// dpopScheme warns when the spec declares an HTTP DPoP security scheme
+// (RFC 9449) and the descriptor does not say whether the tokens are
+// DPoP-bound: zero-config binds them then, a descriptor must say so.
+func (b *builder) dpopScheme() {
+	c := b.s.Doc.Components
+	if b.d.Path == "" || b.d.DPoP.Set || c == nil {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
+		ss := c.SecuritySchemes[name]
+		if ss != nil && ss.Value != nil && strings.EqualFold(ss.Value.Type, "http") && strings.EqualFold(ss.Value.Scheme, "dpop") {
+			b.l.Warnf(b.s.Pos(ss.Value.Origin, "scheme"), "security scheme %q is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop: the tokens go as Bearer tokens, which the API may refuse (set token.dpop: true, or false if the provider issues Bearer tokens)", name)
+			return
+		}
+	}
+}
+
+// mtlsAlias makes token.mtls_endpoint_aliases.token_endpoint, RFC 8705
+// §5's alias of the token endpoint for clients that authenticate with a
+// TLS certificate, the token endpoints' base URL: the token operation's
+// path, which the client appends to it, must end the alias.
+func (b *builder) mtlsAlias(p *Provider) {
+	a := b.d.MTLSTokenEndpoint
+	if !a.Set || p.Obtain.Endpoint == nil { // no endpoint: reported already
+		return
+	}
+	const key = "token.mtls_endpoint_aliases.token_endpoint"
+	if !p.Obtain.Endpoint.ClientAuth.MTLS() {
+		b.l.Addf(a.Pos, "%s is for a client that authenticates with its TLS certificate (RFC 8705), but token.request.client_auth %s, and no certificate is presented: remove it, or set client_auth to \"tls_client_auth\" or \"self_signed_tls_client_auth\"", key, clientAuthWords(b.d.Token.Request.ClientAuth))
+		return
+	}
+	u, err := url.Parse(a.Value)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		b.l.Addf(a.Pos, "%s %q is not an absolute https URL without query (mutual TLS needs TLS)", key, a.Value)
+		return
+	}
+	base, ok := strings.CutSuffix(strings.TrimSuffix(u.Path, "/"), strings.TrimSuffix(p.Obtain.Endpoint.Path, "/"))
+	if !ok {
+		b.l.Addf(a.Pos, "%s %q does not end with the token operation's path %s, which the client appends to the token endpoints' base URL (want %s)", key, a.Value, p.Obtain.Endpoint.Path, diag.Quote(u.Scheme+"://"+u.Host+p.Obtain.Endpoint.Path))
+		return
+	}
+	if t := b.d.TokenURL; t.Set {
+		b.l.Notef(t.Pos, "token_base_url is the token endpoint without mutual TLS; this client authenticates with its certificate, so it uses %s's host", key)
+	}
+	p.TokenBaseURL, p.MTLSAlias = u.Scheme+"://"+u.Host+base, true
+}
+
+func clientAuthWords(s load.Str) string {
+	if !s.Set {
+		return "is not set (a client secret)"
+	}
+	return fmt.Sprintf("is %q", s.Value)
 }
 
 func ptrServers(s *openapi3.Servers) openapi3.Servers {

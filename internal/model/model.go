@@ -95,7 +95,10 @@ type Provider struct {
 	// TokenBaseURL is the token endpoints' base URL when they are not on
 	// BaseURL (an auth host), else "".
 	TokenBaseURL string
-	DocsURL      string
+	// MTLSAlias says TokenBaseURL is that of the token endpoint's RFC 8705
+	// mTLS alias, where the client authenticates with its certificate.
+	MTLSAlias bool
+	DocsURL   string
 	// Sources are the input files, as slash paths relative to where
 	// authgen ran, for the generated header.
 	Sources []string

@@ -6,6 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import Provider, { errors } from 'oidc-provider';
 
+// The resource server whose access tokens are JWTs (RFC 9068): jwt-client's.
+const jwtAPI = 'https://api.authgen.test/';
 // With AUTHGEN_TLS (PEM key, cert and client CA made by the mTLS tests) it
 // serves HTTPS and asks for client certificates (RFC 8705).
 const tls = process.env.AUTHGEN_TLS && JSON.parse(process.env.AUTHGEN_TLS);
@@ -80,6 +82,13 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'self_signed_tls_client_auth', scope: 'payments:read',
       tls_client_certificate_bound_access_tokens: true,
     },
+    // Its tokens are JWTs for jwtAPI, whose exp a client reads when the
+    // answer carries no expires_in.
+    {
+      client_id: 'jwt-client', client_secret: 'jwt-secret-8Hq2',
+      grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic', scope: 'payments:read',
+    },
   ],
   scopes: ['payments:read', 'payments:write'],
   clientAuthMethods: [
@@ -90,6 +99,14 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
     devInteractions: { enabled: false },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: (ctx, client) => (client?.clientId === 'jwt-client' ? jwtAPI : undefined),
+      getResourceServerInfo: (ctx, resource) => {
+        if (resource !== jwtAPI) throw new errors.InvalidTarget();
+        return { scope: 'payments:read', accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
     mTLS: {
       enabled: true, certificateBoundAccessTokens: true, tlsClientAuth: true, selfSignedTlsClientAuth: true,
       // The peer certificate of the request's TLS connection, if any.
