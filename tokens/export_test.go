@@ -28,3 +28,9 @@ func SetWallClock(now func() time.Time, tick time.Duration) (restore func()) {
 		testClock.tick.Store(0)
 	}
 }
+
+// SetClock replaces the clock an Operation's retries read and wait by, so
+// tests see the backoffs without waiting them out.
+func (o *Operation) SetClock(now func() time.Time, sleep func(context.Context, time.Duration) error) {
+	o.now, o.sleep = now, sleep
+}

@@ -74,6 +74,11 @@ type Config struct {
 // transiently, and how [Operation.Send] retries an API call. All retries of
 // one fetch also stay within FetchTimeout; those of an API call within its
 // context's deadline, and (Attempts-1)·MaxDelay of waiting in all.
+//
+// MaxElapsed bounds both in time: no retry starts later than MaxElapsed
+// after the first attempt. A backoff or Retry-After that would end past it
+// ends the retries at once with the last attempt's error rather than
+// sleeping into the bound; a context deadline that comes sooner still wins.
 type Retry struct {
 	// Attempts is the most requests of one kind a fetch makes, or of one
 	// API call, the first included; 0 means 4, and 1 turns retries off.
@@ -83,6 +88,20 @@ type Retry struct {
 	BaseDelay time.Duration `json:"base_delay,omitempty"`
 	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
 	MaxDelay time.Duration `json:"max_delay,omitempty"`
+	// MaxElapsed is the most time from a call's (or a token fetch's) first
+	// attempt to the start of its last; 0 means no bound but the above.
+	MaxElapsed time.Duration `json:"max_elapsed,omitempty"`
+}
+
+// allows reports whether a retry that waits wait, after elapsed since the
+// first attempt, and under ctx, stays within r.MaxElapsed and before ctx's
+// deadline.
+func (r Retry) allows(ctx context.Context, elapsed, wait time.Duration) bool {
+	if r.MaxElapsed > 0 && elapsed+wait > r.MaxElapsed {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= wait
 }
 
 // orDefaults returns r with its zero fields set to their defaults.
@@ -154,7 +173,7 @@ func NewSource(cfg Config) (*Source, error) {
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
 	case cfg.Store != nil && cfg.StoreKey == "":
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.StoreKey is required with a Store", cfg.Provider)
-	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.LockTTL < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.LockTTL < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0, cfg.Retry.MaxElapsed < 0:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
 	}
 	if cfg.RenewBefore == 0 {

@@ -32,7 +32,9 @@ func generated(t *testing.T, opts cli.Options) string {
 func TestOperationScopesSwitch(t *testing.T) {
 	spec := filepath.Join("..", "conformance", "testdata", "openapi.yaml")
 	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: true})
-	for _, want := range []string{`Scopes:   []string{"payments:read"}`, `Scopes:   []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
+	// gofmt aligns the fields; compare with spaces collapsed.
+	on = strings.Join(strings.Fields(on), " ")
+	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("-operation-scopes client lacks %s", want)
 		}
@@ -60,7 +62,7 @@ func TestOperationScopesSwitch(t *testing.T) {
 		}
 	}
 	write("true")
-	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(c, `Scopes:   []string{"orders:read"}`) {
+	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(strings.Join(strings.Fields(c), " "), `Scopes: []string{"orders:read"}`) {
 		t.Error("api.operation_scopes: true client lacks GetOrders' scopes")
 	}
 	write("false")

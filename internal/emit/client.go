@@ -730,13 +730,20 @@ func operations(f *jen.File, p *model.Provider) {
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Id("c").Dot("hc")),
-		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
+		jen.Return(jen.Id("op").Dot("Do").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Qual(tokensPkg, "CallOptions").Values(jen.Dict{
+			jen.Id("Retry"):    jen.Id("c").Dot("cfg").Dot("Retry"),
+			jen.Id("Observer"): jen.Id("c").Dot("cfg").Dot("Observer"),
+			jen.Id("Logger"):   jen.Id("c").Dot("cfg").Dot("Logger"),
+		}))),
 	)
 	f.Line()
 	for _, op := range p.Operations {
 		d := jen.Dict{
 			jen.Id("Provider"): jen.Lit(p.Package),
 			jen.Id("Name"):     jen.Lit(op.Name),
+		}
+		if op.OperationID != op.Name {
+			d[jen.Id("OperationID")] = jen.Lit(op.OperationID)
 		}
 		if op.Anonymous {
 			d[jen.Id("Anonymous")] = jen.True()

@@ -116,7 +116,10 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 		name = fmt.Sprintf("%s%d", base, n)
 	}
 	taken[name] = o.method + " " + o.path
-	op := &Operation{Name: name, HTTPMethod: o.method, Path: o.path, Pattern: o.method + " " + muxPath(o.path)}
+	op := &Operation{Name: name, OperationID: o.op.OperationID, HTTPMethod: o.method, Path: o.path, Pattern: o.method + " " + muxPath(o.path)}
+	if op.OperationID == "" {
+		op.OperationID = o.method + " " + o.path
+	}
 	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
 		_, op.JSONBody = rb.Value.Content["application/json"]
 	}
