@@ -332,16 +332,46 @@ func (b *builder) apiPaths() *openapi3.Paths {
 	for _, o := range b.apiOps {
 		item := paths.Value(o.path)
 		if item == nil {
-			item = &openapi3.PathItem{Parameters: withoutIgnoredHeaders(o.item.Parameters)}
+			item = &openapi3.PathItem{Parameters: b.optionalKeys(withoutIgnoredHeaders(o.item.Parameters))}
 			paths.Set(o.path, item)
 		}
 		op := *o.op
-		op.Parameters = withoutIgnoredHeaders(o.op.Parameters)
+		op.Parameters = b.optionalKeys(withoutIgnoredHeaders(o.op.Parameters))
 		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
 		op.Tags, op.Security, op.Servers, op.Callbacks, op.Extensions = nil, nil, nil, nil, nil
 		item.SetOperation(o.method, &op)
 	}
 	return paths
+}
+
+// optionalKeys returns list with its idempotency key header parameters
+// made optional, and saying so in their doc: Operation.Send fills the key
+// in, once per call, when the caller leaves it out. A spec that requires
+// the header means the provider needs one on every request, which the
+// client sends; requiring it of the caller too would make each caller
+// invent keys, or pass "" to a field whose type said it mattered.
+func (b *builder) optionalKeys(list openapi3.Parameters) openapi3.Parameters {
+	for i, pr := range list {
+		if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInHeader || !b.isIdempotencyKey(pr.Value.Name) {
+			continue
+		}
+		p := *pr.Value
+		// oapi-codegen starts the field's comment with its name.
+		doc := "is optional: when nil, the client generates one key for the\n" +
+			"call and sends it on every attempt (see Config.Retry)"
+		if p.Required {
+			doc += ", so that the\nheader the provider requires is always sent"
+		}
+		doc += ". Set it to name the\nrequest yourself, e.g. to repeat a call across restarts."
+		if d := strings.TrimSpace(p.Description); d != "" {
+			doc = d + "\n\nIt " + doc
+		}
+		p.Description = doc
+		p.Required = false
+		// The $ref is kept so that the field keeps the component's type.
+		list[i] = &openapi3.ParameterRef{Ref: pr.Ref, Value: &p}
+	}
+	return list
 }
 
 // withoutIgnoredHeaders returns list without the header parameters that
