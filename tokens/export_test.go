@@ -34,3 +34,11 @@ func SetWallClock(now func() time.Time, tick time.Duration) (restore func()) {
 func (o *Operation) SetClock(now func() time.Time, sleep func(context.Context, time.Duration) error) {
 	o.now, o.sleep = now, sleep
 }
+
+// Held returns the cached grant, nil if none, and whether a renewal timer
+// is set.
+func (s *Source) Held() (*Grant, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held(), s.stale != nil || s.fresh.Load() != nil
+}

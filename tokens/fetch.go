@@ -74,6 +74,7 @@ type flight struct {
 	refreshExpiry time.Time // refreshToken's, zero when unknown
 	refreshFailed bool
 	firstAttempt  time.Time // of its token requests, by Config.Now; Retry.MaxElapsed counts from it
+	closes        uint64    // the Source's Close count when it started
 
 	entry *entry // the result, nil on failure
 	err   error
@@ -86,7 +87,7 @@ func (s *Source) start(ctx context.Context, background bool) *flight {
 	if s.after401 {
 		f.kind = FetchAfter401
 	}
-	f.refused, f.held, f.gen = s.refused, s.held(), s.gen
+	f.refused, f.held, f.gen, f.closes = s.refused, s.held(), s.gen, s.closes
 	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.held())
 	s.flight = f
 	go s.run(context.WithoutCancel(ctx), f)
@@ -124,10 +125,13 @@ func (s *Source) run(ctx context.Context, f *flight) {
 	err := events[len(events)-1].Err
 
 	s.mu.Lock()
+	disowned := f.closes != s.closes
 	e, wait := s.settle(f, g, err)
 	s.mu.Unlock()
 
 	switch {
+	case err == nil && disowned:
+		s.log.Debug("token fetched after Close; not cached", "kind", events[len(events)-1].Kind)
 	case err == nil:
 		s.log.Debug("token fetched", "kind", events[len(events)-1].Kind, "expiry", g.Expiry)
 	case f.background:
@@ -313,8 +317,19 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 }
 
 // settle records f's outcome and returns the cached entry on success, and
-// the backoff it set, if any; s.mu must be held.
+// the backoff it set, if any; s.mu must be held. The outcome of a fetch
+// that Close disowned is its waiters' alone: it changes nothing.
 func (s *Source) settle(f *flight, g *Grant, err error) (*entry, time.Duration) {
+	if f.closes != s.closes {
+		if err != nil {
+			return nil, 0
+		}
+		e := &entry{grant: g, renewAt: s.renewAt(g)}
+		if g.AccessToken != "" {
+			e.tok = g.OAuth2()
+		}
+		return e, 0
+	}
 	s.flight = nil
 	if err == nil {
 		e := s.cache(g, f.kind == FetchAfter401)

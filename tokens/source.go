@@ -142,6 +142,11 @@ type Source struct {
 	deniedTil time.Time   // denied is returned without a request until then
 	refusals  int         // refusals of the credentials in a row
 	stale     *time.Timer // clears fresh at its renewal time (realClock only)
+	closes    uint64      // Close calls so far: a fetch started before the last is disowned
+
+	// closing is held for reading by each Store write of a grant and for
+	// writing by Close, so that no write follows Close.
+	closing sync.RWMutex
 
 	// sleep waits between retries; tests replace it.
 	sleep func(context.Context, time.Duration) error
@@ -386,12 +391,28 @@ type tokenSource struct {
 func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }
 
 // Close drops the cached grant and stops its renewal timer, for a client
-// evicted from a Registry: its tokens leave memory with it. A Source needs
-// no closing otherwise, and one closed still works: its next Token
-// fetches anew.
+// evicted from a Registry: its tokens leave memory with it.
+//
+// A fetch already running is disowned: the callers waiting for it get its
+// grant (or error) for their one call, as they asked before Close, but the
+// grant is not cached, starts no renewal and is not written to the Store;
+// Close waits for a Store write already under way (bounded by LockTTL), so
+// that none follows it. A Source needs no closing otherwise, and one closed
+// still works: its next Token fetches anew.
 func (s *Source) Close() {
+	s.closing.Lock()
+	defer s.closing.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cache(nil, false)
 	s.after401, s.refused = false, ""
+	s.flight = nil
+	s.closes++
+}
+
+// disowned reports whether Close ran since f started; s.mu must not be held.
+func (s *Source) disowned(f *flight) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return f.closes != s.closes
 }
