@@ -28,3 +28,17 @@ func SetWallClock(now func() time.Time, tick time.Duration) (restore func()) {
 		testClock.tick.Store(0)
 	}
 }
+
+// SetClock replaces the clock an Operation's retries read and wait by, so
+// tests see the backoffs without waiting them out.
+func (o *Operation) SetClock(now func() time.Time, sleep func(context.Context, time.Duration) error) {
+	o.now, o.sleep = now, sleep
+}
+
+// Held returns the cached grant, nil if none, and whether a renewal timer
+// is set.
+func (s *Source) Held() (*Grant, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held(), s.stale != nil || s.fresh.Load() != nil
+}

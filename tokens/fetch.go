@@ -73,6 +73,8 @@ type flight struct {
 	refreshToken  Secret    // "" when the fetch goes straight to Obtain
 	refreshExpiry time.Time // refreshToken's, zero when unknown
 	refreshFailed bool
+	firstAttempt  time.Time // of its token requests, by Config.Now; Retry.MaxElapsed counts from it
+	closes        uint64    // the Source's Close count when it started
 
 	entry *entry // the result, nil on failure
 	err   error
@@ -85,7 +87,7 @@ func (s *Source) start(ctx context.Context, background bool) *flight {
 	if s.after401 {
 		f.kind = FetchAfter401
 	}
-	f.refused, f.held, f.gen = s.refused, s.held(), s.gen
+	f.refused, f.held, f.gen, f.closes = s.refused, s.held(), s.gen, s.closes
 	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.held())
 	s.flight = f
 	go s.run(context.WithoutCancel(ctx), f)
@@ -123,10 +125,13 @@ func (s *Source) run(ctx context.Context, f *flight) {
 	err := events[len(events)-1].Err
 
 	s.mu.Lock()
+	disowned := f.closes != s.closes
 	e, wait := s.settle(f, g, err)
 	s.mu.Unlock()
 
 	switch {
+	case err == nil && disowned:
+		s.log.Debug("token fetched after Close; not cached", "kind", events[len(events)-1].Kind)
 	case err == nil:
 		s.log.Debug("token fetched", "kind", events[len(events)-1].Kind, "expiry", g.Expiry)
 	case f.background:
@@ -158,7 +163,7 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 		if s.cfg.RotatesRefreshToken {
 			retryable = notSent
 		}
-		g, err := s.retrying(ctx, kind, &events, retryable, func(ctx context.Context) (*Grant, error) {
+		g, err := s.retrying(ctx, f, kind, &events, retryable, func(ctx context.Context) (*Grant, error) {
 			return s.cfg.Refresh(ctx, f.refreshToken)
 		})
 		if err == nil {
@@ -175,17 +180,20 @@ func (s *Source) fetch(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 		f.refreshFailed = true
 		s.log.Warn("token refresh failed; falling back to client credentials", "err", err)
 	}
-	g, _ := s.retrying(ctx, f.kind, &events, transient, s.cfg.Obtain)
+	g, _ := s.retrying(ctx, f, f.kind, &events, transient, s.cfg.Obtain)
 	return g, events
 }
 
 // retrying makes requests with fn until one succeeds, one fails in a way
-// retryable does not accept, Retry.Attempts are spent or ctx's deadline
-// would pass during the next backoff. The backoff doubles from
-// Retry.BaseDelay with jitter, and a Retry-After (capped at
-// Retry.MaxDelay) replaces it.
-func (s *Source) retrying(ctx context.Context, kind FetchKind, events *[]FetchEvent, retryable func(error) bool, fn func(context.Context) (*Grant, error)) (*Grant, error) {
+// retryable does not accept, Retry.Attempts are spent, or the next backoff
+// would end past Retry.MaxElapsed since f's first request or past ctx's
+// deadline. The backoff doubles from Retry.BaseDelay with jitter, and a
+// Retry-After (capped at Retry.MaxDelay) replaces it.
+func (s *Source) retrying(ctx context.Context, f *flight, kind FetchKind, events *[]FetchEvent, retryable func(error) bool, fn func(context.Context) (*Grant, error)) (*Grant, error) {
 	r := s.cfg.Retry
+	if f.firstAttempt.IsZero() {
+		f.firstAttempt = s.cfg.Now()
+	}
 	for n := 1; ; n++ {
 		g, ev := s.attempt(ctx, kind, fn)
 		*events = append(*events, ev)
@@ -193,7 +201,8 @@ func (s *Source) retrying(ctx context.Context, kind FetchKind, events *[]FetchEv
 			return g, ev.Err
 		}
 		wait := backoff(r, n, ev.Err)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		if !r.allows(ctx, s.cfg.Now().Sub(f.firstAttempt), wait) {
+			s.log.Debug("token request failed; out of retry time", "kind", kind, "attempt", n, "wait", wait, "err", ev.Err)
 			return nil, ev.Err
 		}
 		s.log.Debug("token request failed; retrying", "kind", kind, "attempt", n, "wait", wait, "err", ev.Err)
@@ -308,8 +317,19 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 }
 
 // settle records f's outcome and returns the cached entry on success, and
-// the backoff it set, if any; s.mu must be held.
+// the backoff it set, if any; s.mu must be held. The outcome of a fetch
+// that Close disowned is its waiters' alone: it changes nothing.
 func (s *Source) settle(f *flight, g *Grant, err error) (*entry, time.Duration) {
+	if f.closes != s.closes {
+		if err != nil {
+			return nil, 0
+		}
+		e := &entry{grant: g, renewAt: s.renewAt(g)}
+		if g.AccessToken != "" {
+			e.tok = g.OAuth2()
+		}
+		return e, 0
+	}
 	s.flight = nil
 	if err == nil {
 		e := s.cache(g, f.kind == FetchAfter401)

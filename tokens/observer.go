@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Observer is told what a Source and [Operation.SendObserved] do, for
+// Observer is told what a Source and [Operation.Do] do, for
 // tracing and metrics; tokens/otel implements it with OpenTelemetry. Its
 // methods are called synchronously, so they must be quick, and from many
 // goroutines at once. None is given a secret, a token or a request body.
@@ -22,9 +22,13 @@ type Observer interface {
 	// answered it, false when it waited for a fetch.
 	CacheLookup(ctx context.Context, provider string, hit bool)
 	// CallStart is called before an API call, retries included, of
-	// operation op (the client's Go method) with the HTTP method; the
-	// context it returns is the call's, and CallEnd's.
+	// operation op (the spec's operationId, else its method and path
+	// template: see Operation.OperationID) with the HTTP method; the
+	// context it returns is the call's, and CallRetry's and CallEnd's.
 	CallStart(ctx context.Context, provider, op, method string) context.Context
+	// CallRetry is called when an attempt of the call failed and another
+	// is about to be made, after ev.Wait.
+	CallRetry(ctx context.Context, provider, op string, ev RetryEvent)
 	// CallEnd is called after the call with the last answer's HTTP status,
 	// 0 when none came, and the call's error.
 	CallEnd(ctx context.Context, provider, op string, status int, err error)

@@ -1,11 +1,13 @@
 package tokens
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,8 +21,12 @@ import (
 type Operation struct {
 	// Provider is the provider's name, e.g. "paypal"; errors start with it.
 	Provider string
-	// Name is the Go method, e.g. "GetOrder".
+	// Name is the Go method, e.g. "GetOrder"; errors name it.
 	Name string
+	// OperationID names the operation to an Observer (spans, metrics): the
+	// spec's operationId, else its method and path template, e.g.
+	// "GET /orders/{id}"; "" means Name.
+	OperationID string
 	// Anonymous is set for an operation whose spec says it needs no token
 	// (security: []); it is then sent without one.
 	Anonymous bool
@@ -39,6 +45,10 @@ type Operation struct {
 	// (authgen's api.operation_scopes: any): ChooseScope picks the one a
 	// token is requested for.
 	AnyScope bool
+
+	// now and sleep are the retries' clock; tests replace them.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
 }
 
 // ErrNoScopeChoice is the error of a call to an operation that accepts any
@@ -65,42 +75,82 @@ func (o *Operation) ChooseScope(prefer []string) (*Operation, error) {
 	return nil, fmt.Errorf("%s: %s accepts any one of the scopes %s: %w (name one in the client's PreferredScopes)", o.Provider, o.Name, strings.Join(o.Scopes, " "), ErrNoScopeChoice)
 }
 
-// Send sends req with hc under ctx, retrying within r's bounds (its zero
-// value means the defaults Config.Retry has) when the answer is 429 or 5xx
-// or the request failed on the network, and sending it again is safe: its
-// method is idempotent, or o has an IdempotencyHeader, which then carries
-// one key on every attempt. A body is sent again only when req.GetBody
-// replays it. Backoffs follow Retry-After, capped at r.MaxDelay, and never
-// run past ctx's deadline.
+// CallOptions says how [Operation.Do] retries and reports an API call.
+type CallOptions struct {
+	// Retry bounds the retries; its zero value means the defaults
+	// Config.Retry has.
+	Retry Retry
+	// Observer, if set, is told of the call and of each retry.
+	Observer Observer
+	// Logger, if set, receives a debug record for each retry: the
+	// attempt, its status, the wait and the error, never a token or the
+	// idempotency key.
+	Logger *slog.Logger
+}
+
+// RetryEvent is a failed attempt of an API call that is about to be made
+// again, for an Observer.
+type RetryEvent struct {
+	// Attempt is the failed attempt's number, the first being 1.
+	Attempt int
+	// StatusCode is its answer's status, 0 when none came (a network
+	// error).
+	StatusCode int
+	// Err is its error: an *Error for an answer, else the network's. Its
+	// text never holds the token or the idempotency key.
+	Err error
+	// Wait is the backoff before the next attempt.
+	Wait time.Duration
+}
+
+// Send is [Operation.Do] with r, unobserved.
+func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
+	return o.Do(ctx, hc, req, CallOptions{Retry: r})
+}
+
+// Do sends req with hc under ctx, retrying within opts.Retry's bounds when
+// the answer is 429 or 5xx or the request failed on the network, and
+// sending it again is safe: its method is idempotent, or o has an
+// IdempotencyHeader, which then carries one key on every attempt. A body is
+// sent again only when req.GetBody replays it. Backoffs follow Retry-After,
+// capped at MaxDelay, and never end past Retry.MaxElapsed or ctx's
+// deadline: a retry that would is not made, and the last error returned.
 //
 // A 2xx answer is returned for the caller to decode and close. Any other is
 // read (up to 1 MiB), closed and returned as an *Error whose Body is the
 // provider's error decoded by o.Errors.
-func (o *Operation) Send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
-	return o.SendObserved(ctx, hc, req, r, nil)
-}
-
-// SendObserved is Send, reporting the call to obs when it is not nil.
-func (o *Operation) SendObserved(ctx context.Context, hc *http.Client, req *http.Request, r Retry, obs Observer) (*http.Response, error) {
+func (o *Operation) Do(ctx context.Context, hc *http.Client, req *http.Request, opts CallOptions) (*http.Response, error) {
+	obs := opts.Observer
 	if obs == nil {
-		return o.send(ctx, hc, req, r)
+		return o.send(ctx, hc, req, opts)
 	}
-	ctx = obs.CallStart(ctx, o.Provider, o.Name, req.Method)
-	resp, err := o.send(ctx, hc, req, r)
-	status := 0
-	var e *Error
-	switch {
-	case err == nil:
-		status = resp.StatusCode
-	case errors.As(err, &e) && e.Op == o.Name:
-		status = e.StatusCode
-	}
-	obs.CallEnd(ctx, o.Provider, o.Name, status, err)
+	ctx = obs.CallStart(ctx, o.Provider, o.id(), req.Method)
+	resp, err := o.send(ctx, hc, req, opts)
+	obs.CallEnd(ctx, o.Provider, o.id(), o.status(resp, err), err)
 	return resp, err
 }
 
-func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request, r Retry) (*http.Response, error) {
-	r = r.orDefaults()
+// id is the operation's name for an Observer.
+func (o *Operation) id() string { return cmp.Or(o.OperationID, o.Name) }
+
+// status is the status of the answer behind resp or err, 0 when none came.
+func (o *Operation) status(resp *http.Response, err error) int {
+	var e *Error
+	switch {
+	case err == nil:
+		return resp.StatusCode
+	case errors.As(err, &e) && e.Op == o.Name:
+		return e.StatusCode
+	}
+	return 0
+}
+
+func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request, opts CallOptions) (*http.Response, error) {
+	r := opts.Retry.orDefaults()
+	now, sleep := o.now, o.sleep
+	if now == nil {
+		now, sleep = time.Now, sleepCtx
+	}
 	if o.AnyScope {
 		// Never a token for every alternative: one, as chosen.
 		c, err := o.ChooseScope(nil)
@@ -112,7 +162,8 @@ func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request
 	if o.Scopes != nil {
 		ctx = WithScopes(ctx, o.Scopes)
 	}
-	req = req.Clone(ctx)
+	sent := new(sentTokens)
+	req = req.Clone(context.WithValue(ctx, sentKey{}, sent))
 	if h := o.IdempotencyHeader; h != "" && req.Header.Get(h) == "" {
 		// One key for the whole logical call, so that the provider sees
 		// every retry as the same request, never as a second payment.
@@ -121,6 +172,7 @@ func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request
 	if !o.replayable(req) {
 		r.Attempts = 1
 	}
+	first := now()
 	for n := 1; ; n++ {
 		if n > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
@@ -129,15 +181,26 @@ func (o *Operation) send(ctx context.Context, hc *http.Client, req *http.Request
 			}
 			req.Body = body
 		}
-		resp, err := o.attempt(hc, req)
+		resp, err := o.attempt(hc, req, sent)
 		if err == nil || n >= r.Attempts || !o.transient(err) {
 			return resp, err
 		}
 		wait := backoff(r, n, err)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		if !r.allows(ctx, now().Sub(first), wait) {
+			if opts.Logger != nil {
+				opts.Logger.DebugContext(ctx, "API call failed; out of retry time", "provider", o.Provider, "operation", o.id(),
+					"attempt", n, "status", o.status(nil, err), "wait", wait, "err", err)
+			}
 			return nil, err
 		}
-		if sleepCtx(ctx, wait) != nil {
+		if opts.Logger != nil {
+			opts.Logger.DebugContext(ctx, "API call failed; retrying", "provider", o.Provider, "operation", o.id(),
+				"attempt", n, "status", o.status(nil, err), "wait", wait, "err", err)
+		}
+		if opts.Observer != nil {
+			opts.Observer.CallRetry(ctx, o.Provider, o.id(), RetryEvent{Attempt: n, StatusCode: o.status(nil, err), Err: err, Wait: wait})
+		}
+		if sleep(ctx, wait) != nil {
 			return nil, err
 		}
 	}
@@ -179,8 +242,10 @@ func (o *Operation) transient(err error) bool {
 	return errors.As(ue.Err, &ne) || errors.Is(ue.Err, io.EOF) || errors.Is(ue.Err, io.ErrUnexpectedEOF)
 }
 
-// attempt sends req once.
-func (o *Operation) attempt(hc *http.Client, req *http.Request) (*http.Response, error) {
+// attempt sends req once. The provider's error answer is scrubbed of the
+// access tokens the Transport sent (listed in sent) and the idempotency
+// key: a provider may quote either.
+func (o *Operation) attempt(hc *http.Client, req *http.Request, sent *sentTokens) (*http.Response, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", prefix(o.Provider, o.Name), err)
@@ -193,7 +258,10 @@ func (o *Operation) attempt(hc *http.Client, req *http.Request) (*http.Response,
 	if err != nil {
 		return nil, fmt.Errorf("%sreading answer: %w", prefix(o.Provider, o.Name), err)
 	}
-	c := Call{Provider: o.Provider, Op: o.Name, Kind: Other, Errors: o.Errors}
+	c := Call{Provider: o.Provider, Op: o.Name, Kind: Other, Errors: o.Errors, Redact: sent.list()}
+	if h := o.IdempotencyHeader; h != "" {
+		c.Redact = append(c.Redact, Secret(req.Header.Get(h)))
+	}
 	return nil, c.answerError(resp, body)
 }
 

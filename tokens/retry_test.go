@@ -68,6 +68,7 @@ func retrySource(t *testing.T, url string, retry tokens.Retry) (*tokens.Source, 
 	}
 	s.SetSleep(func(_ context.Context, d time.Duration) error {
 		waits = append(waits, d)
+		clock.Advance(d)
 		return nil
 	})
 	return s, &waits, &events
@@ -147,5 +148,37 @@ func TestRetryNetworkErrors(t *testing.T) {
 	}
 	if len(*events) != 2 || len(*waits) != 1 {
 		t.Errorf("events = %d, waits = %d; want 2 requests with one backoff", len(*events), len(*waits))
+	}
+}
+
+// Retry.MaxElapsed bounds a fetch's retries in time: a Retry-After that
+// would end past it ends the fetch with the last error instead of a wait.
+func TestRetryMaxElapsed(t *testing.T) {
+	script := []int{503, 503, 503, 503, 503}
+	ts, calls := retryServer(t, script, http.Header{"Retry-After": {"4"}})
+	s, waits, _ := retrySource(t, ts.URL, tokens.Retry{Attempts: 10, MaxDelay: 10 * time.Second, MaxElapsed: 10 * time.Second})
+	_, err := s.Token(context.Background())
+	var e *tokens.Error
+	if !errors.As(err, &e) || e.StatusCode != 503 {
+		t.Fatalf("Token = %v, want the last 503", err)
+	}
+	// 0s, 4s and 8s; the next at 12s would be past 10s.
+	if *calls != 3 || len(*waits) != 2 {
+		t.Errorf("requests = %d, waits = %v; want 3 requests, two waits of 4s", *calls, *waits)
+	}
+
+	// Unbounded, the same provider is retried until it answers.
+	ts, calls = retryServer(t, script, http.Header{"Retry-After": {"4"}})
+	s, _, _ = retrySource(t, ts.URL, tokens.Retry{Attempts: 10, MaxDelay: 10 * time.Second})
+	if _, err := s.Token(context.Background()); err != nil || *calls != 6 {
+		t.Errorf("without MaxElapsed: Token = %v after %d requests, want success after 6", err, *calls)
+	}
+}
+
+func TestNegativeMaxElapsed(t *testing.T) {
+	_, err := tokens.NewSource(tokens.Config{Provider: "acme", Obtain: func(context.Context) (*tokens.Grant, error) { return nil, nil },
+		Retry: tokens.Retry{MaxElapsed: -time.Second}})
+	if err == nil {
+		t.Error("NewSource accepted a negative Retry.MaxElapsed")
 	}
 }

@@ -160,3 +160,17 @@ func (s *Source) granted(requested []string) []string {
 	}
 	return requested
 }
+
+// Close closes every scope set's Source (see Source.Close): their tokens
+// leave memory, and each fetches anew on its next use.
+func (s *Scoped) Close() {
+	s.mu.Lock()
+	srcs := make([]*Source, 0, len(s.sets))
+	for _, o := range s.sets {
+		srcs = append(srcs, o.src)
+	}
+	s.mu.Unlock()
+	for _, src := range srcs {
+		src.Close()
+	}
+}

@@ -105,20 +105,29 @@ func (s *Source) renewLocked(ctx context.Context, f *flight, lock Lock) (*Grant,
 		gen++
 		// Kept as long as the grant it replaces: peers hold that grant's
 		// refresh token, and an empty Store would let them spend it.
-		if err := s.share(lctx, lock, &spent, gen, s.keep(from)); err != nil {
+		if err := s.share(lctx, f, lock, &spent, gen, s.keep(from)); err != nil {
 			f.refreshToken, f.refreshExpiry = "", time.Time{}
 		}
 	}
 	g, events := s.fetch(lctx, f)
 	if g != nil {
 		f.gen = gen + 1
-		s.share(ctx, lock, g, f.gen, s.keep(g))
+		s.share(ctx, f, lock, g, f.gen, s.keep(g))
 	}
 	return g, events
 }
 
-// share stores g as generation gen under lock, for ttl.
-func (s *Source) share(ctx context.Context, lock Lock, g *Grant, gen uint64, ttl time.Duration) error {
+// errDisowned is share's refusal to write for a fetch Close disowned.
+var errDisowned = errors.New("tokens: the Source was closed during the fetch")
+
+// share stores g as generation gen under lock, for ttl, unless Close
+// disowned f: a closed client's grants stay out of the Store.
+func (s *Source) share(ctx context.Context, f *flight, lock Lock, g *Grant, gen uint64, ttl time.Duration) error {
+	s.closing.RLock()
+	defer s.closing.RUnlock()
+	if s.disowned(f) {
+		return errDisowned
+	}
 	value, err := s.codec.encode(g, s.cfg.StoreKey, gen, s.cfg.Now(), ttl)
 	if err == nil {
 		err = lock.Set(ctx, value, ttl)

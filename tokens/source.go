@@ -74,6 +74,11 @@ type Config struct {
 // transiently, and how [Operation.Send] retries an API call. All retries of
 // one fetch also stay within FetchTimeout; those of an API call within its
 // context's deadline, and (Attempts-1)·MaxDelay of waiting in all.
+//
+// MaxElapsed bounds both in time: no retry starts later than MaxElapsed
+// after the first attempt. A backoff or Retry-After that would end past it
+// ends the retries at once with the last attempt's error rather than
+// sleeping into the bound; a context deadline that comes sooner still wins.
 type Retry struct {
 	// Attempts is the most requests of one kind a fetch makes, or of one
 	// API call, the first included; 0 means 4, and 1 turns retries off.
@@ -83,6 +88,20 @@ type Retry struct {
 	BaseDelay time.Duration `json:"base_delay,omitempty"`
 	// MaxDelay caps one backoff and a provider's Retry-After; 0 means 10s.
 	MaxDelay time.Duration `json:"max_delay,omitempty"`
+	// MaxElapsed is the most time from a call's (or a token fetch's) first
+	// attempt to the start of its last; 0 means no bound but the above.
+	MaxElapsed time.Duration `json:"max_elapsed,omitempty"`
+}
+
+// allows reports whether a retry that waits wait, after elapsed since the
+// first attempt, and under ctx, stays within r.MaxElapsed and before ctx's
+// deadline.
+func (r Retry) allows(ctx context.Context, elapsed, wait time.Duration) bool {
+	if r.MaxElapsed > 0 && elapsed+wait > r.MaxElapsed {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= wait
 }
 
 // orDefaults returns r with its zero fields set to their defaults.
@@ -123,6 +142,11 @@ type Source struct {
 	deniedTil time.Time   // denied is returned without a request until then
 	refusals  int         // refusals of the credentials in a row
 	stale     *time.Timer // clears fresh at its renewal time (realClock only)
+	closes    uint64      // Close calls so far: a fetch started before the last is disowned
+
+	// closing is held for reading by each Store write of a grant and for
+	// writing by Close, so that no write follows Close.
+	closing sync.RWMutex
 
 	// sleep waits between retries; tests replace it.
 	sleep func(context.Context, time.Duration) error
@@ -154,7 +178,7 @@ func NewSource(cfg Config) (*Source, error) {
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.Obtain is required", cfg.Provider)
 	case cfg.Store != nil && cfg.StoreKey == "":
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config.StoreKey is required with a Store", cfg.Provider)
-	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.LockTTL < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0:
+	case cfg.RefreshTokenLifetime < 0, cfg.RenewBefore < 0, cfg.FetchTimeout < 0, cfg.LockTTL < 0, cfg.Retry.Attempts < 0, cfg.Retry.BaseDelay < 0, cfg.Retry.MaxDelay < 0, cfg.Retry.MaxElapsed < 0:
 		return nil, fmt.Errorf("%s: tokens.NewSource: Config durations must not be negative", cfg.Provider)
 	}
 	if cfg.RenewBefore == 0 {
@@ -367,12 +391,28 @@ type tokenSource struct {
 func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }
 
 // Close drops the cached grant and stops its renewal timer, for a client
-// evicted from a Registry: its tokens leave memory with it. A Source needs
-// no closing otherwise, and one closed still works: its next Token
-// fetches anew.
+// evicted from a Registry: its tokens leave memory with it.
+//
+// A fetch already running is disowned: the callers waiting for it get its
+// grant (or error) for their one call, as they asked before Close, but the
+// grant is not cached, starts no renewal and is not written to the Store;
+// Close waits for a Store write already under way (bounded by LockTTL), so
+// that none follows it. A Source needs no closing otherwise, and one closed
+// still works: its next Token fetches anew.
 func (s *Source) Close() {
+	s.closing.Lock()
+	defer s.closing.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cache(nil, false)
 	s.after401, s.refused = false, ""
+	s.flight = nil
+	s.closes++
+}
+
+// disowned reports whether Close ran since f started; s.mu must not be held.
+func (s *Source) disowned(f *flight) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return f.closes != s.closes
 }

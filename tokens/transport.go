@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Transport is an http.RoundTripper that authorizes requests to the hosts
@@ -107,6 +108,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // send sends req with body and g's token, with a DPoP proof when g is
 // DPoP-bound and t has a DPoP, whose nonce store the answer updates.
 func (t *Transport) send(req *http.Request, body io.ReadCloser, g *Grant) (*http.Response, error) {
+	if sent, ok := req.Context().Value(sentKey{}).(*sentTokens); ok {
+		sent.add(g.AccessToken)
+	}
 	if t.DPoP == nil || !strings.EqualFold(g.TokenType, "DPoP") {
 		resp, err := t.base().RoundTrip(authorize(req, body, "Bearer", g.AccessToken))
 		if err != nil {
@@ -234,4 +238,28 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
+}
+
+// sentKey is the context key under which Operation.Send asks the Transport
+// for the tokens it sent, to scrub them from the provider's error answers.
+type sentKey struct{}
+
+// sentTokens are the access tokens a Transport sent for one API call.
+type sentTokens struct {
+	mu     sync.Mutex
+	tokens []Secret
+}
+
+func (s *sentTokens) add(tok Secret) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.tokens, tok) {
+		s.tokens = append(s.tokens, tok)
+	}
+}
+
+func (s *sentTokens) list() []Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.tokens)
 }

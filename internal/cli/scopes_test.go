@@ -33,7 +33,9 @@ func generated(t *testing.T, opts cli.Options) string {
 func TestOperationScopesSwitch(t *testing.T) {
 	spec := filepath.Join("..", "conformance", "testdata", "openapi.yaml")
 	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: "all"})
-	for _, want := range []string{`Scopes:   []string{"payments:read"}`, `Scopes:   []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
+	// gofmt aligns the fields; compare with spaces collapsed.
+	on = strings.Join(strings.Fields(on), " ")
+	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("-operation-scopes client lacks %s", want)
 		}
@@ -61,7 +63,7 @@ func TestOperationScopesSwitch(t *testing.T) {
 		}
 	}
 	write("true")
-	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(c, `Scopes:   []string{"orders:read"}`) {
+	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(strings.Join(strings.Fields(c), " "), `Scopes: []string{"orders:read"}`) {
 		t.Error("api.operation_scopes: true client lacks GetOrders' scopes")
 	}
 	write("false")
@@ -138,17 +140,18 @@ func TestOperationScopesAny(t *testing.T) {
 		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		return generated(t, cli.Options{Descriptor: desc})
+		// gofmt aligns the fields; compare with spaces collapsed.
+		return strings.Join(strings.Fields(generated(t, cli.Options{Descriptor: desc})), " ")
 	}
 	anyClient := gen("any")
-	for _, want := range []string{"AnyScope: true", `Scopes:   []string{"production", "sandbox"}`, "PreferredScopes []string", "op.ChooseScope(c.cfg.PreferredScopes)"} {
+	for _, want := range []string{"AnyScope: true", `Scopes: []string{"production", "sandbox"}`, "PreferredScopes []string", "op.ChooseScope(c.cfg.PreferredScopes)"} {
 		if !strings.Contains(anyClient, want) {
 			t.Errorf("api.operation_scopes: any client lacks %s", want)
 		}
 	}
 	for _, value := range []string{"all", "true"} {
 		c := gen(value)
-		if !strings.Contains(c, `Scopes:   []string{"production", "sandbox"}`) || strings.Contains(c, "AnyScope") || strings.Contains(c, "PreferredScopes") {
+		if !strings.Contains(c, `Scopes: []string{"production", "sandbox"}`) || strings.Contains(c, "AnyScope") || strings.Contains(c, "PreferredScopes") {
 			t.Errorf("api.operation_scopes: %s client does not need both scopes", value)
 		}
 	}
@@ -159,7 +162,7 @@ func TestOperationScopesAny(t *testing.T) {
 	if code := cli.Run([]string{"-operation-scopes=any", "-out", out, desc}, io.Discard, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if c, err := os.ReadFile(filepath.Join(out, "client.gen.go")); err != nil || !strings.Contains(string(c), "AnyScope: true") {
+	if c, err := os.ReadFile(filepath.Join(out, "client.gen.go")); err != nil || !strings.Contains(strings.Join(strings.Fields(string(c)), " "), "AnyScope: true") {
 		t.Errorf("-operation-scopes=any client lacks AnyScope (%v)", err)
 	}
 	stderr.Reset()

@@ -234,3 +234,66 @@ func TestAPIRetries(t *testing.T) {
 		}
 	})
 }
+
+// An operation whose spec requires its Idempotency-Key does not require it
+// of the caller: the generated field is optional, and the client fills it
+// in once per logical call. The provider here refuses a payout without a
+// key and fails the test if one payout arrives under two keys.
+func TestRequiredIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	srv := stdbasictest.NewServer("api-client", "api-secret")
+	defer srv.Close()
+	var mu sync.Mutex
+	var keys []string
+	failNext := 0 // answers to fail with 503 before the next 201
+	stdbasictest.HandleCreatePayout(srv, func(r *http.Request, p stdbasic.CreatePayoutJSONRequestBody) *stdbasic.CreatePayoutResponse {
+		mu.Lock()
+		defer mu.Unlock()
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" {
+			t.Errorf("payout %+v sent without an Idempotency-Key", p)
+			return &stdbasic.CreatePayoutResponse{HTTPResponse: unavailable(http.StatusBadRequest, "")}
+		}
+		keys = append(keys, key)
+		if failNext > 0 {
+			failNext--
+			return &stdbasic.CreatePayoutResponse{HTTPResponse: unavailable(http.StatusServiceUnavailable, "")}
+		}
+		id := "po-" + key
+		p.ID = &id
+		return &stdbasic.CreatePayoutResponse{JSON201: &p}
+	})
+	c := retryClient(t, srv, fastRetry)
+	// payout makes one logical payout whose first two attempts fail, and
+	// returns the keys its three attempts carried, which must be one.
+	payout := func(params *stdbasic.CreatePayoutParams) string {
+		t.Helper()
+		mu.Lock()
+		keys, failNext = nil, 2
+		mu.Unlock()
+		resp, err := c.CreatePayout(ctx, params, stdbasic.Payment{Amount: 900, Currency: "EUR"})
+		if err != nil || resp.JSON201 == nil {
+			t.Fatalf("CreatePayout = %v, %v", resp, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(keys) != 3 {
+			t.Fatalf("the provider saw %d attempts, want 3", len(keys))
+		}
+		for i, k := range keys {
+			if k != keys[0] {
+				t.Fatalf("one payout sent under two keys: attempt %d carried %q, attempt 1 %q", i+1, k, keys[0])
+			}
+		}
+		return keys[0]
+	}
+	first := payout(nil)
+	second := payout(&stdbasic.CreatePayoutParams{})
+	if len(first) != 36 || len(second) != 36 || first == second {
+		t.Errorf("generated keys %q and %q: want two UUIDs, one per logical call", first, second)
+	}
+	key := "payout-2025-06-01-acct-7"
+	if got := payout(&stdbasic.CreatePayoutParams{IdempotencyKey: &key}); got != key {
+		t.Errorf("the caller's key %q was sent as %q", key, got)
+	}
+}

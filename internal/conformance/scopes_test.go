@@ -308,3 +308,29 @@ func TestOperationScopesOIDC(t *testing.T) {
 		t.Error("reader's read token does not hold payments:read")
 	}
 }
+
+// Close drops the tokens of every scope set, not only Config.Scopes': an
+// evicted client keeps no token in memory, and its next call fetches anew.
+func TestScopedClose(t *testing.T) {
+	p, srv := newScopeProvider(t)
+	defer srv.Close()
+	client, err := stdscoped.New(stdscoped.Config{ClientID: "id", ClientSecret: "secret",
+		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Scopes: []string{"profile"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for range 2 {
+		if _, err := client.ListPayments(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Token(ctx); err != nil {
+			t.Fatal(err)
+		}
+		client.Close()
+	}
+	want := map[string]int{"payments:read": 2, "profile": 2}
+	if got := p.requests(); !maps.Equal(got, want) {
+		t.Errorf("token requests per scope set %v, want %v: each Close drops both tokens", got, want)
+	}
+}

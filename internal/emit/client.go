@@ -195,14 +195,16 @@ func configFields(p *model.Provider) []jen.Code {
 		jen.Comment("a network error, 429 or 5xx; the zero value means the tokens package's"),
 		jen.Comment("defaults, and Attempts: 1 turns retries off. An API call is retried only"),
 		jen.Comment("when that is safe: GET, HEAD, OPTIONS, PUT and DELETE, or an operation with"),
-		jen.Comment("an idempotency key, which is then the same on every attempt."),
+		jen.Comment("an idempotency key, which is then the same on every attempt. MaxElapsed,"),
+		jen.Comment("if set, bounds the time from a call's first attempt to its last."),
 		jen.Id("Retry").Qual(tokensPkg, "Retry").Tag(tag("retry")),
-		jen.Comment("Logger receives token lifecycle events, never secrets; nil discards them."),
+		jen.Comment("Logger receives token lifecycle events and API call retries, never"),
+		jen.Comment("secrets; nil discards them."),
 		jen.Id("Logger").Op("*").Qual("log/slog", "Logger").Tag(tag("-")),
 		jen.Comment("OnFetch, if set, is called after every token request, for metrics."),
 		jen.Id("OnFetch").Func().Params(jen.Qual(tokensPkg, "FetchEvent")).Tag(tag("-")),
 		jen.Comment("Observer, if set, is told of token requests, token cache lookups and API"),
-		jen.Comment("calls, for tracing and metrics (e.g. tokens/otel)."),
+		jen.Comment("calls and their retries, for tracing and metrics (e.g. tokens/otel)."),
 		jen.Id("Observer").Qual(tokensPkg, "Observer").Tag(tag("-")),
 		jen.Comment("Store, if set, shares tokens and their renewal with the other processes"),
 		jen.Comment("using it (e.g. tokens/redisstore); nil keeps them in this client."),
@@ -783,13 +785,20 @@ func operations(f *jen.File, p *model.Provider) {
 	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(append(body,
 		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
 		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Add(anonHC(p))),
-		jen.Return(jen.Id("op").Dot("SendObserved").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Id("c").Dot("cfg").Dot("Retry"), jen.Id("c").Dot("cfg").Dot("Observer"))),
+		jen.Return(jen.Id("op").Dot("Do").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Qual(tokensPkg, "CallOptions").Values(jen.Dict{
+			jen.Id("Retry"):    jen.Id("c").Dot("cfg").Dot("Retry"),
+			jen.Id("Observer"): jen.Id("c").Dot("cfg").Dot("Observer"),
+			jen.Id("Logger"):   jen.Id("c").Dot("cfg").Dot("Logger"),
+		}))),
 	)...)
 	f.Line()
 	for _, op := range p.Operations {
 		d := jen.Dict{
 			jen.Id("Provider"): jen.Lit(p.Package),
 			jen.Id("Name"):     jen.Lit(op.Name),
+		}
+		if op.OperationID != op.Name {
+			d[jen.Id("OperationID")] = jen.Lit(op.OperationID)
 		}
 		if op.Anonymous {
 			d[jen.Id("Anonymous")] = jen.True()

@@ -121,7 +121,10 @@ func (b *builder) operation(o *apiOp, taken map[string]string) *Operation {
 		name = fmt.Sprintf("%s%d", base, n)
 	}
 	taken[name] = o.method + " " + o.path
-	op := &Operation{Name: name, HTTPMethod: o.method, Path: o.path, Pattern: o.method + " " + muxPath(o.path)}
+	op := &Operation{Name: name, OperationID: o.op.OperationID, HTTPMethod: o.method, Path: o.path, Pattern: o.method + " " + muxPath(o.path)}
+	if op.OperationID == "" {
+		op.OperationID = o.method + " " + o.path
+	}
 	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
 		_, op.JSONBody = rb.Value.Content["application/json"]
 	}
@@ -316,11 +319,11 @@ func (b *builder) apiPaths(c *typesCopy) *openapi3.Paths {
 	for _, o := range b.apiOps {
 		item := paths.Value(o.path)
 		if item == nil {
-			item = &openapi3.PathItem{Parameters: eachOf(withoutIgnoredHeaders(o.item.Parameters), c.parameterRef)}
+			item = &openapi3.PathItem{Parameters: b.optionalKeys(eachOf(withoutIgnoredHeaders(o.item.Parameters), c.parameterRef))}
 			paths.Set(o.path, item)
 		}
 		op := *o.op
-		op.Parameters = eachOf(withoutIgnoredHeaders(o.op.Parameters), c.parameterRef)
+		op.Parameters = b.optionalKeys(eachOf(withoutIgnoredHeaders(o.op.Parameters), c.parameterRef))
 		op.RequestBody = c.requestBodyRef(o.op.RequestBody)
 		op.Responses = c.responses(o.op.Responses)
 		op.OperationID, op.Summary, op.Description = o.model.Name, o.model.Doc, ""
@@ -328,6 +331,36 @@ func (b *builder) apiPaths(c *typesCopy) *openapi3.Paths {
 		item.SetOperation(o.method, &op)
 	}
 	return paths
+}
+
+// optionalKeys returns list with its idempotency key header parameters
+// made optional, and saying so in their doc: Operation.Send fills the key
+// in, once per call, when the caller leaves it out. A spec that requires
+// the header means the provider needs one on every request, which the
+// client sends; requiring it of the caller too would make each caller
+// invent keys, or pass "" to a field whose type said it mattered.
+func (b *builder) optionalKeys(list openapi3.Parameters) openapi3.Parameters {
+	for i, pr := range list {
+		if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInHeader || !b.isIdempotencyKey(pr.Value.Name) {
+			continue
+		}
+		p := *pr.Value
+		// oapi-codegen starts the field's comment with its name.
+		doc := "is optional: when nil, the client generates one key for the\n" +
+			"call and sends it on every attempt (see Config.Retry)"
+		if p.Required {
+			doc += ", so that the\nheader the provider requires is always sent"
+		}
+		doc += ". Set it to name the\nrequest yourself, e.g. to repeat a call across restarts."
+		if d := strings.TrimSpace(p.Description); d != "" {
+			doc = d + "\n\nIt " + doc
+		}
+		p.Description = doc
+		p.Required = false
+		// The $ref is kept so that the field keeps the component's type.
+		list[i] = &openapi3.ParameterRef{Ref: pr.Ref, Value: &p}
+	}
+	return list
 }
 
 // withoutIgnoredHeaders returns list without the header parameters that

@@ -162,10 +162,13 @@ type Endpoint struct {
 // answer type from TypesDoc, where Name is the operation's operationId
 // and Doc its summary.
 type Operation struct {
-	Name       string // the Go method, e.g. "GetOrder"
-	Doc        string // its whole doc comment
-	HTTPMethod string
-	Path       string // as in the spec, with {params}
+	Name string // the Go method, e.g. "GetOrder"
+	// OperationID names the operation in telemetry: the spec's
+	// operationId, else its method and path template ("GET /orders/{id}").
+	OperationID string
+	Doc         string // its whole doc comment
+	HTTPMethod  string
+	Path        string // as in the spec, with {params}
 	// Pattern is the operation as an http.ServeMux pattern, for the test
 	// double: "GET /orders/{id}", wildcards made Go identifiers.
 	Pattern string

@@ -119,13 +119,13 @@ func TestRefreshStrategies(t *testing.T) {
 // api section narrows the set and names what it cannot find.
 func TestOperations(t *testing.T) {
 	type op struct {
-		Name, Pattern string
-		Anonymous     bool
+		Name, OperationID, Pattern string
+		Anonymous                  bool
 	}
 	ops := func(p *model.Provider) []op {
 		var out []op
 		for _, o := range p.Operations {
-			out = append(out, op{o.Name, o.Pattern, o.Anonymous})
+			out = append(out, op{o.Name, o.OperationID, o.Pattern, o.Anonymous})
 		}
 		return out
 	}
@@ -133,11 +133,13 @@ func TestOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Telemetry names an operation by its operationId, else by its
+	// method and path template as the spec writes it.
 	want := []op{
-		{"Token2", "GET /health", true},
-		{"ListOrders", "GET /orders", false},
-		{"CreateOrder", "POST /orders", false},
-		{"GetOrdersByOrderID", "GET /orders/{order_id}", false},
+		{"Token2", "Token", "GET /health", true},
+		{"ListOrders", "listOrders", "GET /orders", false},
+		{"CreateOrder", "create_order", "POST /orders", false},
+		{"GetOrdersByOrderID", "GET /orders/{order-id}", "GET /orders/{order_id}", false},
 	}
 	if d := cmp.Diff(want, ops(p)); d != "" {
 		t.Errorf("operations (-want +got):\n%s", d)

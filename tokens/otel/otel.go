@@ -34,6 +34,8 @@ const (
 	FetchSpan = "authgen.token.fetch"
 	// CallSpan is an API call, its retries included.
 	CallSpan = "authgen.api.call"
+	// RetryEvent is the event on a CallSpan for each retry of the call.
+	RetryEvent = "authgen.api.retry"
 )
 
 // Attribute keys.
@@ -45,6 +47,8 @@ const (
 	CacheKey     = attribute.Key("authgen.token.cache")
 	MethodKey    = attribute.Key("http.request.method")
 	StatusKey    = attribute.Key("http.response.status_code")
+	AttemptKey   = attribute.Key("authgen.attempt")
+	WaitKey      = attribute.Key("authgen.retry.wait")
 )
 
 // Config says where an Observer's telemetry goes.
@@ -64,6 +68,13 @@ type Config struct {
 //   - authgen.token.expires_in: a newly fetched token's time to expiry in seconds
 //   - authgen.api.call.duration: API calls' latency by provider, operation,
 //     method, status and outcome
+//   - authgen.api.retries: API call retries by provider, operation and the
+//     failed attempt's outcome
+//
+// Operations are named by the spec's operationId, else by their method and
+// path template ("GET /orders/{id}"). Each retry of a call is also an
+// authgen.api.retry event on its span, with the failed attempt's number,
+// status and outcome, and the wait before the next in seconds.
 type Observer struct {
 	tracer   trace.Tracer
 	requests metric.Int64Counter
@@ -71,6 +82,7 @@ type Observer struct {
 	lookups  metric.Int64Counter
 	expires  metric.Float64Histogram
 	calls    metric.Float64Histogram
+	retries  metric.Int64Counter
 }
 
 var _ tokens.Observer = (*Observer)(nil)
@@ -86,7 +98,7 @@ func New(cfg Config) (*Observer, error) {
 	}
 	m := mp.Meter(scope)
 	o := &Observer{tracer: tp.Tracer(scope)}
-	var errs [5]error
+	var errs [6]error
 	o.requests, errs[0] = m.Int64Counter("authgen.token.requests",
 		metric.WithUnit("{request}"), metric.WithDescription("Token requests made, by kind and outcome."))
 	o.latency, errs[1] = m.Float64Histogram("authgen.token.fetch.duration",
@@ -97,6 +109,8 @@ func New(cfg Config) (*Observer, error) {
 		metric.WithUnit("s"), metric.WithDescription("Time to expiry of newly fetched access tokens."))
 	o.calls, errs[4] = m.Float64Histogram("authgen.api.call.duration",
 		metric.WithUnit("s"), metric.WithDescription("How long API calls took, retries included."))
+	o.retries, errs[5] = m.Int64Counter("authgen.api.retries",
+		metric.WithUnit("{retry}"), metric.WithDescription("API call attempts that failed and were made again, by the failure's outcome."))
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
@@ -155,6 +169,17 @@ func (o *Observer) CallStart(ctx context.Context, provider, op, method string) c
 	ctx, _ = o.tracer.Start(ctx, CallSpan, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(ProviderKey.String(provider), OperationKey.String(op), MethodKey.String(method)))
 	return context.WithValue(ctx, callStart{}, callInfo{start: time.Now(), method: method})
+}
+
+// CallRetry records a retry as an event on the call's span and counts it.
+func (o *Observer) CallRetry(ctx context.Context, provider, op string, ev tokens.RetryEvent) {
+	out := Outcome(ev.Err)
+	attrs := []attribute.KeyValue{AttemptKey.Int(ev.Attempt), OutcomeKey.String(out), WaitKey.Float64(ev.Wait.Seconds())}
+	if ev.StatusCode != 0 {
+		attrs = append(attrs, StatusKey.Int(ev.StatusCode))
+	}
+	trace.SpanFromContext(ctx).AddEvent(RetryEvent, trace.WithAttributes(attrs...))
+	o.retries.Add(ctx, 1, metric.WithAttributes(ProviderKey.String(provider), OperationKey.String(op), OutcomeKey.String(out)))
 }
 
 type callInfo struct {

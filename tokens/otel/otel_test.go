@@ -1,11 +1,16 @@
 package otel_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,7 +149,7 @@ func TestGeneratedClient(t *testing.T) {
 	}
 	call := func(outcome, status string) span {
 		return span{name: tokensotel.CallSpan, err: outcome != "ok", attrs: map[attribute.Key]string{
-			tokensotel.ProviderKey: "stdbasic", tokensotel.OperationKey: "ListPayments", tokensotel.MethodKey: "GET",
+			tokensotel.ProviderKey: "stdbasic", tokensotel.OperationKey: "listPayments", tokensotel.MethodKey: "GET",
 			tokensotel.OutcomeKey: outcome, tokensotel.StatusKey: status,
 		}}
 	}
@@ -284,4 +289,131 @@ func attrSets(m metricdata.Metrics) []attribute.Set {
 		}
 	}
 	return sets
+}
+
+// A generated client's API call retries, seen through the in-memory
+// exporters and a log handler: one span for the call with an event per
+// retry, the retries counted, and neither the telemetry nor the log
+// holding the idempotency key, the access token or the client secret,
+// though the provider's errors quote the key.
+func TestAPIRetriesObserved(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	obs, err := tokensotel.New(tokensotel.Config{TracerProvider: tp, MeterProvider: mp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := stdbasictest.NewServer(clientID, clientSecret)
+	defer srv.Close()
+	var mu sync.Mutex
+	var keys, bearers []string
+	srv.Handle("POST /transfers", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		bearers = append(bearers, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		n := len(keys)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch n {
+		case 1, 2:
+			status := []int{http.StatusServiceUnavailable, http.StatusTooManyRequests}[n-1]
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":"busy","error_description":"transfer %s is queued behind %s"}`, r.Header.Get("Idempotency-Key"), r.Header.Get("Authorization"))
+		default:
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"id":"t1","amount":500,"currency":"EUR"}`)
+		}
+	}))
+	var logs bytes.Buffer
+	client, err := stdbasic.New(stdbasic.Config{
+		ClientID: clientID, ClientSecret: clientSecret,
+		BaseURL: srv.URL, TokenBaseURL: srv.URL, HTTPClient: srv.Client(),
+		Retry:    tokens.Retry{Attempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
+		Observer: obs,
+		Logger:   slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.CreateTransfer(context.Background(), nil, stdbasic.Payment{Amount: 500, Currency: "EUR"})
+	if err != nil || resp.JSON201 == nil {
+		t.Fatalf("CreateTransfer = %v, %v", resp, err)
+	}
+	if len(keys) != 3 || keys[0] == "" || keys[1] != keys[0] || keys[2] != keys[0] {
+		t.Fatalf("the provider saw keys %q, want one key on 3 attempts", keys)
+	}
+
+	var call sdktrace.ReadOnlySpan
+	for _, s := range spans.Ended() {
+		if s.Name() == tokensotel.CallSpan {
+			call = s
+		}
+	}
+	if call == nil {
+		t.Fatal("no call span")
+	}
+	var events []map[attribute.Key]string
+	for _, ev := range call.Events() {
+		if ev.Name != tokensotel.RetryEvent {
+			continue
+		}
+		m := map[attribute.Key]string{}
+		for _, a := range ev.Attributes {
+			m[a.Key] = a.Value.Emit()
+		}
+		events = append(events, m)
+	}
+	if len(events) != 2 {
+		t.Fatalf("%d retry events on the call span, want 2: %v", len(events), call.Events())
+	}
+	for i, want := range []struct{ attempt, status, outcome string }{{"1", "503", "server_error"}, {"2", "429", "rate_limited"}} {
+		ev := events[i]
+		if ev[tokensotel.AttemptKey] != want.attempt || ev[tokensotel.StatusKey] != want.status || ev[tokensotel.OutcomeKey] != want.outcome || ev[tokensotel.WaitKey] == "" {
+			t.Errorf("retry event %d = %v, want attempt %s, status %s, outcome %s and a wait", i, ev, want.attempt, want.status, want.outcome)
+		}
+	}
+	for _, a := range call.Attributes() {
+		if a.Key == tokensotel.OperationKey && a.Value.AsString() != "createTransfer" {
+			t.Errorf("the call span's operation is %q, want the spec's operationId createTransfer", a.Value.AsString())
+		}
+	}
+
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		outcome string
+		count   int64
+	}{{"server_error", 1}, {"rate_limited", 1}} {
+		count, _, found := measure(rm, "authgen.api.retries", []attribute.KeyValue{
+			tokensotel.ProviderKey.String("stdbasic"), tokensotel.OperationKey.String("createTransfer"), tokensotel.OutcomeKey.String(c.outcome)})
+		if !found || count != c.count {
+			t.Errorf("authgen.api.retries{%s} = %d (found %v), want %d", c.outcome, count, found, c.count)
+		}
+	}
+
+	text := logs.String()
+	if n := strings.Count(text, "API call failed; retrying"); n != 2 {
+		t.Errorf("%d retry records logged, want 2:\n%s", n, text)
+	}
+	var values []string
+	for _, ev := range call.Events() {
+		for _, a := range ev.Attributes {
+			values = append(values, a.Value.Emit())
+		}
+	}
+	for _, a := range call.Attributes() {
+		values = append(values, a.Value.Emit())
+	}
+	values = append(values, text)
+	for _, v := range values {
+		for _, secret := range append([]string{clientSecret, keys[0]}, bearers...) {
+			if strings.Contains(v, secret) {
+				t.Errorf("%q holds a secret or the idempotency key %q", v, secret)
+			}
+		}
+	}
 }
