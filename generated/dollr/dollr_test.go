@@ -45,6 +45,8 @@ var provider = providertest.Provider[dollr.Config, *dollr.Client]{
 		_, err := cl.ObtainToken(ctx, dollr.ObtainTokenRequest{ClientID: id, ClientSecret: secret})
 		return err
 	},
+	// expires_in: 60 is sixty minutes, not sixty seconds.
+	Lifetime: 60 * time.Minute, RenewBefore: 5 * time.Minute,
 	Start:   func(t *testing.T, c *providertest.Clock) providertest.Fake { s, _ := newServer(t, c); return s },
 	APIPath: apiPath,
 	API: func(i int) (string, string) {
@@ -90,13 +92,12 @@ type server struct {
 	// careless provider might.
 	echo atomic.Bool
 
-	mu         sync.Mutex
-	hold       *providertest.Hold    // holds token answers, if set
-	hold401    *providertest.Barrier // holds the API's 401 answers, if set
-	issued     map[string]time.Time  // token -> expiry
-	tokenReqs  []string              // described with providertest.Describe
-	apiCalls   []providertest.APICall
-	issuedList []string
+	mu        sync.Mutex
+	hold      *providertest.Hold    // holds token answers, if set
+	hold401   *providertest.Barrier // holds the API's 401 answers, if set
+	issued    map[string]time.Time  // token -> expiry
+	tokenReqs []string              // described with providertest.Describe
+	apiCalls  []providertest.APICall
 }
 
 func newServer(t *testing.T, c *clock) (*server, *httptest.Server) {
@@ -154,7 +155,6 @@ func (s *server) token(w http.ResponseWriter, r *http.Request) {
 	lifetime := s.lifetime.Load()
 	s.mu.Lock()
 	s.issued[tok] = s.clock.Now().Add(time.Duration(lifetime) * time.Minute)
-	s.issuedList = append(s.issuedList, tok)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "expires_in": lifetime})
 }
@@ -215,77 +215,6 @@ func (s *server) Hold401(b *providertest.Barrier) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hold401 = b
-}
-
-func TestFirstTokenExpiresInMinutes(t *testing.T) {
-	c := newClock()
-	srv, ts := newServer(t, c)
-	cl, _ := newClient(t, ts, c)
-	issued := c.Now()
-	tok, err := cl.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != "eyJ.dollr-token-1" || tok.TokenType != "Bearer" {
-		t.Errorf("token = %q type %q, want eyJ.dollr-token-1 Bearer", tok.AccessToken, tok.TokenType)
-	}
-	// expires_in: 60 is sixty minutes, not sixty seconds.
-	if want := issued.Add(60 * time.Minute); !tok.Expiry.Equal(want) {
-		t.Errorf("Expiry = %v, want %v (issue time + 60 minutes)", tok.Expiry, want)
-	}
-	if n := srv.calls(); n != 1 {
-		t.Errorf("token requests = %d, want 1", n)
-	}
-}
-
-func TestTokenReusedThenRenewedFiveMinutesBeforeExpiry(t *testing.T) {
-	c := newClock()
-	srv, ts := newServer(t, c)
-	cl, f := newClient(t, ts, c)
-	ctx := context.Background()
-	first, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
-	for _, step := range []time.Duration{time.Minute, 30 * time.Minute, 23*time.Minute + 59*time.Second} {
-		c.Advance(step)
-		tok, err := cl.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tok.AccessToken != first.AccessToken {
-			t.Fatalf("at +%v: token changed to %q before the renew window", c.Now().Sub(first.Expiry.Add(-time.Hour)), tok.AccessToken)
-		}
-	}
-	if n := srv.calls(); n != 1 {
-		t.Fatalf("token requests before the renew window = %d, want 1", n)
-	}
-	// 55 minutes in: 5 minutes remain, the documented renew point.
-	c.Advance(time.Second)
-	tok, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != first.AccessToken {
-		t.Errorf("in the renew window the still-valid token should be served while renewing, got %q", tok.AccessToken)
-	}
-	if e := f.Wait(t); e.Err != nil {
-		t.Fatalf("renewal failed: %v", e.Err)
-	}
-	tok, err = cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != "eyJ.dollr-token-2" {
-		t.Errorf("after renewal token = %q, want eyJ.dollr-token-2", tok.AccessToken)
-	}
-	if want := c.Now().Add(time.Hour); !tok.Expiry.Equal(want) {
-		t.Errorf("renewed Expiry = %v, want %v", tok.Expiry, want)
-	}
-	if n := srv.calls(); n != 2 {
-		t.Errorf("token requests = %d, want 2", n)
-	}
 }
 
 // A provider answering expires_in: 1 (one minute) with a 5-minute renew

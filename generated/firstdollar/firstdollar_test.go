@@ -61,6 +61,9 @@ var provider = providertest.Provider[firstdollar.Config, *firstdollar.Client]{
 		})
 		return err
 	},
+	// expires_in: 3600 is seconds; renew_before is 5 minutes. Every answer
+	// carries a new refresh token.
+	Lifetime: lifetime * time.Second, RenewBefore: 5 * time.Minute, Refreshes: true,
 	Start: func(t *testing.T, c *providertest.Clock) providertest.Fake { s, _ := newServer(t, c); return s },
 	// The GraphQL API answers only the documented ping.
 	APIPath:        "/graphql",
@@ -84,6 +87,12 @@ var provider = providertest.Provider[firstdollar.Config, *firstdollar.Client]{
 		}
 		if want := "firstdollar: CreateToken: 401 Unauthorized: invalid_client: " + wantMsg; err.Error() != want {
 			t.Errorf("Error() = %q, want %q", err, want)
+		}
+	},
+	RefreshRefused: func(t *testing.T, err error) {
+		var e *tokens.Error
+		if errors.As(err, &e); e.StatusCode != http.StatusBadRequest || e.Code != "invalid_grant" {
+			t.Errorf("refused refresh = %d %q, want 400 invalid_grant", e.StatusCode, e.Code)
 		}
 	},
 }
@@ -297,7 +306,7 @@ func (s *server) graphql(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"ping": "pong"}})
 }
 
-func (s *server) revokeRefresh(tok string) {
+func (s *server) RevokeRefresh(tok string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refresh[tok] = rtRevoked
@@ -329,15 +338,6 @@ func checkRefresh(t *testing.T, r tokenRequest, rt string) {
 	t.Helper()
 	if r.GrantType != "refresh_token" || r.RefreshToken != rt || fmt.Sprint(r.Fields) != "[grant_type refresh_token]" {
 		t.Errorf("token request = %+v, want a refresh_token grant with %s and only the fields [grant_type refresh_token]", r, rt)
-	}
-}
-
-// checkClientCredentials asserts that r is a client-credentials grant.
-func checkClientCredentials(t *testing.T, r tokenRequest) {
-	t.Helper()
-	if r.ContentType != "application/json" || r.GrantType != "client_credentials" || r.ClientID != clientID ||
-		fmt.Sprint(r.Fields) != "[client_id client_secret grant_type]" {
-		t.Errorf("token request = %+v, want JSON {grant_type: client_credentials, client_id, client_secret}", r)
 	}
 }
 
@@ -392,93 +392,6 @@ func ping(cl *firstdollar.Client, url string) (int, string, error) {
 	return providertest.Post(cl, url+"/graphql", pingBody)
 }
 
-func TestFirstTokenIsAClientCredentialsExchangeInSeconds(t *testing.T) {
-	c := newClock()
-	srv, ts := newServer(t, c)
-	cl, f := newClient(t, ts, c)
-	issued := c.Now()
-	tok, err := cl.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != "fd-access-1" || tok.RefreshToken != "fd-refresh-1" {
-		t.Errorf("token = %q refresh %q, want fd-access-1 and fd-refresh-1", tok.AccessToken, tok.RefreshToken)
-	}
-	// First Dollar sends no token_type; the header scheme is Bearer.
-	if tok.TokenType != "Bearer" {
-		t.Errorf("TokenType = %q, want Bearer", tok.TokenType)
-	}
-	// expires_in: 3600 is seconds: one hour, exactly.
-	if want := issued.Add(3600 * time.Second); !tok.Expiry.Equal(want) {
-		t.Errorf("Expiry = %v, want %v (issue time + 3600 s)", tok.Expiry, want)
-	}
-	// TokenSource serves the same cached token.
-	if ts, err := cl.TokenSource(context.Background()).Token(); err != nil || ts.AccessToken != tok.AccessToken || !ts.Expiry.Equal(tok.Expiry) {
-		t.Errorf("TokenSource().Token() = %+v, %v; want the cached token", ts, err)
-	}
-	if e := f.Wait(t); e.Err != nil || e.Kind != tokens.FetchInitial || e.StatusCode != 200 {
-		t.Errorf("fetch event = %+v, want a successful initial request", e)
-	}
-	reqs, byGrant, _, _ := srv.snapshot()
-	if len(reqs) != 1 {
-		t.Fatalf("token requests = %d, want 1", len(reqs))
-	}
-	checkClientCredentials(t, reqs[0])
-	if byGrant["client_credentials"] != 1 {
-		t.Errorf("grants = %v, want one client_credentials", byGrant)
-	}
-}
-
-func TestTokenReusedThenRefreshedFiveMinutesBeforeExpiry(t *testing.T) {
-	c := newClock()
-	srv, ts := newServer(t, c)
-	cl, f := newClient(t, ts, c)
-	ctx := context.Background()
-	first, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
-	for _, step := range []time.Duration{time.Minute, 30 * time.Minute, 23*time.Minute + 59*time.Second} {
-		c.Advance(step)
-		if tok := token(t, cl); tok != first.AccessToken {
-			t.Fatalf("at +%v: token changed to %q before the renew window", c.Now().Sub(first.Expiry.Add(-time.Hour)), tok)
-		}
-	}
-	if reqs, _, _, _ := srv.snapshot(); len(reqs) != 1 {
-		t.Fatalf("token requests before the renew window = %d, want 1", len(reqs))
-	}
-	// 55 minutes in: 5 minutes remain, renew_before.
-	c.Advance(time.Second)
-	if tok := token(t, cl); tok != first.AccessToken {
-		t.Errorf("in the renew window the still-valid token should be served while renewing, got %q", tok)
-	}
-	e := f.Wait(t)
-	if e.Err != nil || e.Kind != tokens.FetchRefresh {
-		t.Fatalf("renewal = %+v, want a successful refresh", e)
-	}
-	tok, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != "fd-access-2" || tok.RefreshToken != "fd-refresh-2" {
-		t.Errorf("after renewal token = %q refresh %q, want fd-access-2 and fd-refresh-2", tok.AccessToken, tok.RefreshToken)
-	}
-	if want := c.Now().Add(3600 * time.Second); !tok.Expiry.Equal(want) {
-		t.Errorf("renewed Expiry = %v, want %v", tok.Expiry, want)
-	}
-	reqs, byGrant, refusals, _ := srv.snapshot()
-	if len(reqs) != 2 {
-		t.Fatalf("token requests = %d, want 2", len(reqs))
-	}
-	// The refresh token from the first answer, and no client credentials.
-	checkRefresh(t, reqs[1], first.RefreshToken)
-	if byGrant["client_credentials"] != 1 || byGrant["refresh_token"] != 1 || len(refusals) != 0 {
-		t.Errorf("grants = %v, refusals = %q; want one of each grant and no refusal", byGrant, refusals)
-	}
-	f.None(t)
-}
-
 func TestRotationAlwaysSpendsTheNewestRefreshToken(t *testing.T) {
 	c := newClock()
 	srv, ts := newServer(t, c)
@@ -520,77 +433,6 @@ func TestRotationAlwaysSpendsTheNewestRefreshToken(t *testing.T) {
 	resp.Body.Close()
 	if _, _, refusals, _ = srv.snapshot(); resp.StatusCode != http.StatusBadRequest || len(refusals) != 1 {
 		t.Errorf("reusing fd-refresh-1: status %d, refusals %q; want 400 and one refusal", resp.StatusCode, refusals)
-	}
-}
-
-func TestRefusedRefreshFallsBackToClientCredentials(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		advance time.Duration
-	}{
-		// In the renew window: a background renewal, the old token served.
-		{"background", 55 * time.Minute},
-		// After expiry: the caller waits for the fetch.
-		{"expired", 61 * time.Minute},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newClock()
-			srv, ts := newServer(t, c)
-			var logs providertest.SyncBuffer
-			cl, f := newClient(t, ts, c, func(cfg *firstdollar.Config) { cfg.Logger = providertest.DebugLogger(&logs) })
-			token(t, cl)
-			f.Wait(t)
-			srv.revokeRefresh("fd-refresh-1")
-			c.Advance(tc.advance)
-
-			tok := token(t, cl) // no error to the caller
-			refused := f.Wait(t)
-			if refused.Kind != tokens.FetchRefresh || !errors.Is(refused.Err, tokens.ErrRefreshRefused) || refused.StatusCode != 400 {
-				t.Errorf("first request = %+v, want a refresh refused with 400 (ErrRefreshRefused)", refused)
-			}
-			if errors.Is(refused.Err, tokens.ErrInvalidClient) {
-				t.Errorf("a refused refresh token matches ErrInvalidClient: %v", refused.Err)
-			}
-			var te *tokens.Error
-			if errors.As(refused.Err, &te) && te.Code != "invalid_grant" {
-				t.Errorf("Code = %q, want invalid_grant", te.Code)
-			}
-			if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
-				t.Errorf("fallback = %+v, want a successful client-credentials request", e)
-			}
-			checkClientCredentials(t, srv.lastRequest(t))
-			if tc.name == "expired" && tok != "fd-access-2" {
-				t.Errorf("token = %q, want fd-access-2 from the fallback", tok)
-			}
-			if tc.name == "background" && tok != "fd-access-1" {
-				t.Errorf("token = %q, want the still-valid fd-access-1 while renewing", tok)
-			}
-			if tok := token(t, cl); tok != "fd-access-2" {
-				t.Errorf("after fallback token = %q, want fd-access-2", tok)
-			}
-
-			// The next renewal spends the refresh token of the fallback's answer.
-			c.Advance(55 * time.Minute)
-			token(t, cl)
-			if e := f.Wait(t); e.Kind != tokens.FetchRefresh || e.Err != nil {
-				t.Errorf("next renewal = %+v, want a successful refresh", e)
-			}
-			checkRefresh(t, srv.lastRequest(t), "fd-refresh-2")
-			_, byGrant, refusals, _ := srv.snapshot()
-			if want := map[string]int{"client_credentials": 2, "refresh_token": 1}; fmt.Sprint(byGrant) != fmt.Sprint(want) {
-				t.Errorf("grants = %v, want %v", byGrant, want)
-			}
-			if len(refusals) != 1 {
-				t.Errorf("refusals = %q, want only the revoked fd-refresh-1", refusals)
-			}
-			f.None(t)
-			// The server quoted the refused refresh token in its message.
-			for _, s := range []string{clientSecret, "fd-refresh-", "fd-access-"} {
-				if strings.Contains(logs.String(), s) {
-					t.Errorf("logs show %q:\n%s", s, logs.String())
-				}
-			}
-		})
 	}
 }
 

@@ -58,6 +58,9 @@ var provider = providertest.Provider[quidkey.Config, *quidkey.Client]{
 		})
 		return err
 	},
+	// expires_in: 900 is seconds; renewal 2 minutes before expiry, by
+	// refresh.
+	Lifetime: accessLifetime, RenewBefore: accessLifetime - renewPoint, Refreshes: true,
 	Start:   func(t *testing.T, c *providertest.Clock) providertest.Fake { s, _ := newServer(t, c); return s },
 	APIPath: apiPath,
 	API: func(i int) (string, string) {
@@ -82,6 +85,13 @@ var provider = providertest.Provider[quidkey.Config, *quidkey.Client]{
 					t.Errorf("secret leaked in a field error: %s", *fe.Message)
 				}
 			}
+		}
+	},
+	RefreshRefused: func(t *testing.T, err error) {
+		var e *tokens.Error
+		errors.As(err, &e)
+		if env, ok := e.Body.(*quidkey.ErrorEnvelope); e.StatusCode != http.StatusUnauthorized || !ok || env.Error.Code != "INVALID_REFRESH_TOKEN" {
+			t.Errorf("refused refresh = %d %#v, want a 401 INVALID_REFRESH_TOKEN envelope", e.StatusCode, e.Body)
 		}
 	},
 }
@@ -117,11 +127,8 @@ type server struct {
 	echo atomic.Bool
 	// rejectAll makes the API answer 401 to every token.
 	rejectAll atomic.Bool
-	// refreshArrived receives a value when a refresh request arrives and
-	// refreshGate, when set, holds refresh answers until closed.
-	refreshArrived chan struct{}
-	refreshGate    chan struct{}
-	// hold, when set, holds token answers; hold401 the API's 401 answers.
+	// hold, when set, holds both token endpoints' answers; hold401 the
+	// API's 401 answers.
 	hold    *providertest.Hold
 	hold401 *providertest.Barrier
 
@@ -315,14 +322,9 @@ func (s *server) refreshToken(w http.ResponseWriter, r *http.Request) {
 	s.describe(r)
 	s.mu.Lock()
 	s.refreshCalls++
-	gate, arrived := s.refreshGate, s.refreshArrived
+	hold := s.hold
 	s.mu.Unlock()
-	if arrived != nil {
-		arrived <- struct{}{}
-	}
-	if gate != nil {
-		<-gate
-	}
+	hold.Arrive()
 	// Client credentials have no place here: they are unexpected fields.
 	body := decodeStrict(w, r, "refresh_token")
 	if body == nil {
@@ -422,7 +424,7 @@ func (s *server) Hold401(b *providertest.Barrier) {
 	s.hold401 = b
 }
 
-func (s *server) revokeRefresh(tok string) {
+func (s *server) RevokeRefresh(tok string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.refresh, tok)
@@ -474,24 +476,13 @@ func renew(t *testing.T, cl *quidkey.Client, c *clock, f providertest.Fetches, c
 	return f.Wait(t)
 }
 
-func TestFirstTokenExpiresIn900Seconds(t *testing.T) {
+// The exchange is a JSON body with exactly the three documented fields.
+func TestTokenRequestIsJSON(t *testing.T) {
 	c := newClock()
 	srv, ts := newServer(t, c)
-	cl, f := newClient(t, ts, c)
-	issued := c.Now()
-	tok, err := cl.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken != "qk_at_1" || tok.RefreshToken != "qk_rt_1" || tok.TokenType != "Bearer" {
-		t.Errorf("token = %q refresh %q type %q, want qk_at_1 qk_rt_1 Bearer", tok.AccessToken, tok.RefreshToken, tok.TokenType)
-	}
-	// expires_in: 900 is 900 seconds, from the time the request was sent.
-	if want := issued.Add(900 * time.Second); !tok.Expiry.Equal(want) {
-		t.Errorf("Expiry = %v, want %v (issue time + 900 s)", tok.Expiry, want)
-	}
-	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil || e.StatusCode != 200 {
-		t.Errorf("fetch event = %+v, want a successful initial fetch", e)
+	cl, _ := newClient(t, ts, c)
+	if at, rt := mustToken(t, cl); at != "qk_at_1" || rt != "qk_rt_1" {
+		t.Errorf("token = %q refresh %q, want qk_at_1 qk_rt_1", at, rt)
 	}
 	srv.checkCounts(t, 1, 0)
 	srv.mu.Lock()
@@ -505,63 +496,22 @@ func TestFirstTokenExpiresIn900Seconds(t *testing.T) {
 	}
 }
 
-func TestReusedThenRenewedByRefreshKeepingTheRefreshToken(t *testing.T) {
+// A refresh answer without a refresh token (the guide's) keeps the old
+// one, which the next renewal spends again.
+func TestRefreshKeepsTheRefreshToken(t *testing.T) {
 	c := newClock()
 	srv, ts := newServer(t, c)
 	cl, f := newClient(t, ts, c)
-	ctx := context.Background()
 	first, rt := mustToken(t, cl)
 	f.Wait(t)
-	for _, step := range []time.Duration{time.Second, 5 * time.Minute, 7*time.Minute + 58*time.Second} {
-		c.Advance(step)
-		if at, _ := mustToken(t, cl); at != first {
-			t.Fatalf("before the renew window the token changed to %q", at)
-		}
-	}
-	srv.checkCounts(t, 1, 0)
-
-	// 13 minutes in, 2 minutes remain: renew by refresh, serving the
-	// still-valid token while the refresh is in flight.
-	srv.refreshArrived = make(chan struct{}, 1)
-	srv.refreshGate = make(chan struct{})
-	c.Advance(time.Second)
-	renewedAt := c.Now() // when the refresh is sent
-	if at, _ := mustToken(t, cl); at != first {
-		t.Fatalf("at the renew point got %q, want the still-valid %q", at, first)
-	}
-	providertest.Recv(t, srv.refreshArrived)
-	for range 10 {
-		c.Advance(5 * time.Second)
-		if at, _ := mustToken(t, cl); at != first {
-			t.Fatalf("while the refresh is in flight got %q, want %q", at, first)
-		}
-	}
-	close(srv.refreshGate)
-	e := f.Wait(t)
-	if e.Kind != tokens.FetchRefresh || e.Err != nil {
+	if e := renew(t, cl, c, f, first); e.Kind != tokens.FetchRefresh || e.Err != nil {
 		t.Fatalf("renewal = %+v, want a successful refresh", e)
 	}
-	srv.checkCounts(t, 1, 1)
-	srv.mu.Lock()
-	srv.refreshArrived, srv.refreshGate = nil, nil
-	srv.mu.Unlock()
-
-	tok, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
+	at, kept := mustToken(t, cl)
+	if at != "qk_at_2" || kept != rt {
+		t.Errorf("after the refresh token = %q refresh %q, want qk_at_2 and the kept %q", at, kept, rt)
 	}
-	if tok.AccessToken != "qk_at_2" {
-		t.Errorf("after the refresh token = %q, want qk_at_2", tok.AccessToken)
-	}
-	if want := renewedAt.Add(900 * time.Second); !tok.Expiry.Equal(want) {
-		t.Errorf("renewed Expiry = %v, want %v (time the refresh was sent + 900 s)", tok.Expiry, want)
-	}
-	// The refresh answer had no refresh token: the old one is kept...
-	if tok.RefreshToken != rt {
-		t.Errorf("after the refresh RefreshToken = %q, want the kept %q", tok.RefreshToken, rt)
-	}
-	// ...and spent again on the next renewal.
-	if e := renew(t, cl, c, f, "qk_at_2"); e.Kind != tokens.FetchRefresh || e.Err != nil {
+	if e := renew(t, cl, c, f, at); e.Kind != tokens.FetchRefresh || e.Err != nil {
 		t.Fatalf("second renewal = %+v, want a successful refresh", e)
 	}
 	srv.checkCounts(t, 1, 2)
@@ -757,71 +707,6 @@ func TestIdlePast24HoursMakesAFullExchange(t *testing.T) {
 	srv.checkCounts(t, 2, 0)
 }
 
-func TestRefusedRefreshFallsBackToClientCredentials(t *testing.T) {
-	t.Run("background", func(t *testing.T) {
-		c := newClock()
-		srv, ts := newServer(t, c)
-		srv.echo.Store(true)
-		var logs providertest.SyncBuffer
-		cl, f := newClient(t, ts, c, func(cfg *quidkey.Config) { cfg.Logger = providertest.DebugLogger(&logs) })
-		at, rt := mustToken(t, cl)
-		f.Wait(t)
-		srv.revokeRefresh(rt)
-
-		e := renew(t, cl, c, f, at)
-		if e.Kind != tokens.FetchRefresh || e.StatusCode != 401 || !errors.Is(e.Err, tokens.ErrRefreshRefused) {
-			t.Errorf("first request = %+v, want the refresh refused with 401 (ErrRefreshRefused)", e)
-		}
-		if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
-			t.Fatalf("second request = %+v, want a successful client-credentials exchange", e)
-		}
-		srv.checkCounts(t, 2, 1)
-		at2, rt2 := mustToken(t, cl)
-		if at2 != "qk_at_2" || rt2 != "qk_rt_2" {
-			t.Fatalf("after the fallback token = %q refresh %q, want qk_at_2 qk_rt_2", at2, rt2)
-		}
-		// The refused token is dropped; the next renewal spends the new one.
-		if e := renew(t, cl, c, f, at2); e.Kind != tokens.FetchRefresh || e.Err != nil {
-			t.Fatalf("next renewal = %+v, want a successful refresh", e)
-		}
-		if used, _ := srv.used(); !slices.Equal(used, []string{rt, rt2}) {
-			t.Errorf("refresh tokens presented %q, want %q", used, []string{rt, rt2})
-		}
-		// The server echoed the refused refresh token; no token reaches the logs.
-		for _, s := range []string{rt, rt2, at, at2, clientSecret} {
-			if strings.Contains(logs.String(), s) {
-				t.Errorf("logs hold %q:\n%s", s, logs.String())
-			}
-		}
-		if !strings.Contains(logs.String(), "falling back") || !strings.Contains(logs.String(), "Refresh token [REDACTED] is invalid") {
-			t.Errorf("logs do not record the fallback with the echoed refresh token redacted:\n%s", logs.String())
-		}
-	})
-	t.Run("foreground", func(t *testing.T) {
-		c := newClock()
-		srv, ts := newServer(t, c)
-		cl, f := newClient(t, ts, c)
-		_, rt := mustToken(t, cl)
-		f.Wait(t)
-		srv.revokeRefresh(rt)
-		c.Advance(accessLifetime) // expired: the caller waits
-		tok, err := cl.Token(context.Background())
-		if err != nil {
-			t.Fatalf("Token = %v, want the fallback's token and no error", err)
-		}
-		if tok.AccessToken != "qk_at_2" || tok.RefreshToken != "qk_rt_2" {
-			t.Errorf("token = %q refresh %q, want qk_at_2 qk_rt_2", tok.AccessToken, tok.RefreshToken)
-		}
-		if e := f.Wait(t); e.Kind != tokens.FetchRefresh || !errors.Is(e.Err, tokens.ErrRefreshRefused) {
-			t.Errorf("first request = %+v, want the refused refresh", e)
-		}
-		if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
-			t.Errorf("second request = %+v, want a successful exchange", e)
-		}
-		srv.checkCounts(t, 2, 1)
-	})
-}
-
 func post(t *testing.T, cl *quidkey.Client, url, body string) (int, string) {
 	t.Helper()
 	status, answer, err := providertest.Post(cl, url, body)
@@ -840,7 +725,7 @@ func TestUnauthorizedWithRefusedRefreshFallsBack(t *testing.T) {
 	first, rt := mustToken(t, cl)
 	f.Wait(t)
 	srv.Revoke(first)
-	srv.revokeRefresh(rt)
+	srv.RevokeRefresh(rt)
 
 	status, body := post(t, cl, ts.URL+"/api/v1/payments", `{"amount":7}`)
 	if status != http.StatusOK || !strings.Contains(body, `amount`) {

@@ -23,6 +23,16 @@ func Run[C any, K Client](t *testing.T, p Provider[C, K]) {
 	if !strings.Contains(p.ClientSecret, "s3cr3t") {
 		t.Fatalf("ClientSecret %q lacks s3cr3t: the leak checks would be vacuous", p.ClientSecret)
 	}
+	t.Run("FirstTokenLivesTheDocumentedLifetime", p.firstToken)
+	t.Run("RenewedBeforeExpiryServingTheValidToken", p.renewedBeforeExpiry)
+	if p.Refreshes {
+		for _, expired := range []bool{false, true} {
+			// In the renew window a background renewal falls back while
+			// the old token is served; after expiry the caller waits.
+			name := map[bool]string{false: "background", true: "expired"}[expired]
+			t.Run("RefusedRefreshFallsBackToClientCredentials/"+name, func(t *testing.T) { p.refusedRefresh(t, expired) })
+		}
+	}
 	t.Run("ConfigNeverPrintsTheSecret", p.configNeverPrintsTheSecret)
 	t.Run("NewValidatesConfig", p.newValidatesConfig)
 	t.Run("ConcurrentCallersShareOneRequest", p.concurrentCallersShareOneRequest)
@@ -37,6 +47,188 @@ func Run[C any, K Client](t *testing.T, p Provider[C, K]) {
 	for _, echo := range []bool{false, true} {
 		name := map[bool]string{false: "plain", true: "echoed"}[echo]
 		t.Run("WrongSecretIsInvalidClientAndNeverPrinted/"+name, func(t *testing.T) { p.wrongSecret(t, echo) })
+	}
+}
+
+// The first token is one client-credentials exchange, and lives exactly
+// the documented expires_in, counted in the documented unit from when the
+// request was sent.
+func (p Provider[C, K]) firstToken(t *testing.T) {
+	c := NewClock()
+	fake := p.Start(t, c)
+	cl, f := p.NewClient(t, fake.Server(), c)
+	issued := c.Now()
+	tok, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken == "" || tok.TokenType != "Bearer" || (tok.RefreshToken != "") != p.Refreshes {
+		t.Errorf("token = %q type %q refresh %q; want a Bearer token, with a refresh token: %v", tok.AccessToken, tok.TokenType, tok.RefreshToken, p.Refreshes)
+	}
+	if want := issued.Add(p.Lifetime); !tok.Expiry.Equal(want) {
+		t.Errorf("Expiry = %v, want %v (issue time + %v)", tok.Expiry, want, p.Lifetime)
+	}
+	// TokenSource serves the same cached token.
+	if ts, err := cl.TokenSource(context.Background()).Token(); err != nil || ts.AccessToken != tok.AccessToken || !ts.Expiry.Equal(tok.Expiry) {
+		t.Errorf("TokenSource().Token() = %+v, %v; want the cached token", ts, err)
+	}
+	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.StatusCode != http.StatusOK || e.Err != nil {
+		t.Errorf("fetch event = %+v, want a successful initial request", e)
+	}
+	if reqs := fake.TokenRequests(); len(reqs) != 1 || reqs[0] != p.InitialRequest {
+		t.Errorf("token requests = %q, want one: %q", reqs, p.InitialRequest)
+	}
+}
+
+// A token is reused until RenewBefore its expiry; then it is renewed in
+// the background, the still-valid token served at once meanwhile.
+func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
+	c := NewClock()
+	fake := p.Start(t, c)
+	cl, f := p.NewClient(t, fake.Server(), c)
+	ctx := context.Background()
+	start := c.Now()
+	first, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Wait(t)
+	renewAt := start.Add(p.Lifetime - p.RenewBefore)
+	for _, at := range []time.Time{start.Add(time.Second), start.Add(p.Lifetime / 2), renewAt.Add(-time.Second)} {
+		c.Advance(at.Sub(c.Now()))
+		for range 5 {
+			if tok, err := cl.Token(ctx); err != nil || tok.AccessToken != first.AccessToken {
+				t.Fatalf("at +%v: Token = %v, %v; want the first token before the renew window", c.Now().Sub(start), tok, err)
+			}
+		}
+	}
+	f.None(t)
+	if reqs := fake.TokenRequests(); len(reqs) != 1 {
+		t.Fatalf("token requests before the renew window = %q, want 1", reqs)
+	}
+
+	hold := NewHold(t)
+	fake.HoldTokens(hold)
+	c.Advance(time.Second)
+	renewing := c.Now()
+	if tok, err := cl.Token(ctx); err != nil || tok.AccessToken != first.AccessToken {
+		t.Fatalf("at the renew point Token = %v, %v; want the still-valid token while renewing", tok, err)
+	}
+	Recv(t, hold.Arrived())
+	// Time passes while the renewal is in flight: the expiry counts from
+	// when it was sent.
+	for range 10 {
+		c.Advance(p.RenewBefore / 20)
+		for range 5 {
+			if tok, err := cl.Token(ctx); err != nil || tok.AccessToken != first.AccessToken {
+				t.Fatalf("during the renewal Token = %v, %v; want the still-valid token at once", tok, err)
+			}
+		}
+	}
+	if reqs := fake.TokenRequests(); len(reqs) != 2 {
+		t.Errorf("token requests while renewing = %q, want 2 (one renewal in flight)", reqs)
+	}
+	hold.Release()
+	e := f.Wait(t)
+	if want := map[bool]tokens.FetchKind{false: tokens.FetchInitial, true: tokens.FetchRefresh}[p.Refreshes]; e.Err != nil || e.Kind != want {
+		t.Fatalf("renewal = %+v, want a successful %v", e, want)
+	}
+	tok, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken == first.AccessToken {
+		t.Errorf("after the renewal the token is still %q", tok.AccessToken)
+	}
+	if want := renewing.Add(p.Lifetime); !tok.Expiry.Equal(want) {
+		t.Errorf("renewed Expiry = %v, want %v (renewal sent + %v)", tok.Expiry, want, p.Lifetime)
+	}
+	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
+		t.Errorf("token requests = %q, want %q", reqs, want)
+	}
+	f.None(t)
+}
+
+// A refused refresh token falls back to a client-credentials exchange,
+// with no error for the caller; the next renewal spends the new refresh
+// token, and no token reaches the logs, though the fake quotes the refused
+// one.
+func (p Provider[C, K]) refusedRefresh(t *testing.T, expired bool) {
+	c := NewClock()
+	fake := p.Start(t, c)
+	fake.Echo()
+	var logs SyncBuffer
+	cl, f := p.client(t, fake.Server(), c, func(s *Settings) { s.Logger = DebugLogger(&logs) })
+	ctx := context.Background()
+	first, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Wait(t)
+	r, ok := fake.(Refresher)
+	if !ok {
+		t.Fatalf("%T is not a Refresher", fake)
+	}
+	r.RevokeRefresh(first.RefreshToken)
+	c.Advance(p.Lifetime - p.RenewBefore)
+	if expired {
+		c.Advance(p.RenewBefore)
+	}
+
+	tok, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatalf("Token = %v, want no error: the refusal falls back", err)
+	}
+	refused := f.Wait(t)
+	var te *tokens.Error
+	if refused.Kind != tokens.FetchRefresh || !errors.As(refused.Err, &te) ||
+		!errors.Is(refused.Err, tokens.ErrRefreshRefused) || errors.Is(refused.Err, tokens.ErrInvalidClient) {
+		t.Fatalf("first request = %+v, want a refused refresh (ErrRefreshRefused, not ErrInvalidClient)", refused)
+	}
+	p.RefreshRefused(t, refused.Err)
+	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
+		t.Fatalf("fallback = %+v, want a successful client-credentials exchange", e)
+	}
+	second, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if expired && tok.AccessToken != second.AccessToken {
+		t.Errorf("token = %q, want the fallback's %q", tok.AccessToken, second.AccessToken)
+	}
+	if !expired && tok.AccessToken != first.AccessToken {
+		t.Errorf("token = %q, want the still-valid %q while renewing", tok.AccessToken, first.AccessToken)
+	}
+	if second.AccessToken == first.AccessToken || second.RefreshToken == "" || second.RefreshToken == first.RefreshToken {
+		t.Errorf("after the fallback token = %q refresh %q, want new ones", second.AccessToken, second.RefreshToken)
+	}
+
+	// The refused refresh token is dropped: the next renewal spends the
+	// fallback's.
+	c.Advance(p.Lifetime - p.RenewBefore)
+	if _, err := cl.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := f.Wait(t); e.Kind != tokens.FetchRefresh || e.Err != nil {
+		t.Errorf("next renewal = %+v, want a successful refresh", e)
+	}
+	want := []string{p.InitialRequest, p.Renewal(first), p.InitialRequest, p.Renewal(second)}
+	if reqs := fake.TokenRequests(); !reflect.DeepEqual(reqs, want) {
+		t.Errorf("token requests = %q, want %q", reqs, want)
+	}
+	f.None(t)
+	third, err := cl.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logs.String()
+	for _, s := range []string{first.AccessToken, first.RefreshToken, second.AccessToken, second.RefreshToken, third.AccessToken, third.RefreshToken, p.ClientSecret} {
+		if strings.Contains(log, s) {
+			t.Errorf("logs hold %q:\n%s", s, log)
+		}
+	}
+	if !strings.Contains(log, "falling back") || !strings.Contains(te.Message, "[REDACTED]") || !strings.Contains(log, te.Message) {
+		t.Errorf("logs do not record the fallback with the quoted refresh token redacted (%q):\n%s", te.Message, log)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 // Client is what every generated client has.
 type Client interface {
 	Token(context.Context) (*oauth2.Token, error)
+	TokenSource(context.Context) oauth2.TokenSource
 	HTTPClient() *http.Client
 }
 
@@ -59,6 +60,12 @@ type Fake interface {
 	Echo()
 }
 
+// Refresher is the Fake of a provider that Refreshes.
+type Refresher interface {
+	// RevokeRefresh makes the token endpoint refuse a refresh token.
+	RevokeRefresh(refreshToken string)
+}
+
 // APICall is one request the fake's API saw.
 type APICall struct{ Auth, Body string }
 
@@ -77,6 +84,13 @@ type Provider[C any, K Client] struct {
 	// Exchange calls the generated token method directly with id and
 	// secret, for a client-credentials grant.
 	Exchange func(ctx context.Context, cl K, id string, secret tokens.Secret) error
+	// Lifetime is how long the fake's tokens live, expires_in in the
+	// documented unit; RenewBefore is the documented renew point before
+	// expiry, the client's default.
+	Lifetime, RenewBefore time.Duration
+	// Refreshes says whether the provider issues refresh tokens, which a
+	// renewal then spends; its Fake is then a Refresher.
+	Refreshes bool
 	// Start starts a fresh fake on clock c.
 	Start func(t *testing.T, c *Clock) Fake
 	// APIPath is the API operation the shared cases call with POST.
@@ -93,6 +107,9 @@ type Provider[C any, K Client] struct {
 	// InvalidClient checks the provider's shape of a refused client
 	// secret; echoed says whether the fake quoted the secret back.
 	InvalidClient func(t *testing.T, err error, echoed bool)
+	// RefreshRefused checks the provider's shape of a refused refresh
+	// token, if it Refreshes.
+	RefreshRefused func(t *testing.T, err error)
 }
 
 // NewClient returns a client of ts, on clock c, reporting its token requests
