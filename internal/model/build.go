@@ -45,16 +45,7 @@ func names[T any](values []named[T]) []string {
 	return out
 }
 
-var (
-	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
-	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}, {"tls_client_auth", ClientAuthTLS}, {"self_signed_tls_client_auth", ClientAuthSelfSignedTLS}}
-	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}, {"jwt_exp", JWTExp}}
-	// fieldUnits are those an expiry field can have: jwt_exp reads the
-	// access token instead.
-	fieldUnits = expiryUnits[:len(expiryUnits)-1]
-	strategies = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
-	booleans   = []named[bool]{{"true", true}, {"false", false}}
-)
+var booleans = []named[bool]{{"true", true}, {"false", false}}
 
 // enum reads s as one of values, or def when s is absent.
 func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T) T {
@@ -569,7 +560,7 @@ func (b *builder) request(ep *Endpoint, x load.Exchange, op *load.Operation, wha
 		return
 	}
 	if mt == "" {
-		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, names(encodings)[enc-1], op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
+		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, enc, op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
 		return
 	}
 	sr := singleBranch(content[mt].Schema)
