@@ -201,8 +201,18 @@ func TestFlags(t *testing.T) {
 		t.Errorf("-package not applied")
 	}
 	stderr.Reset()
-	if code := cli.Run([]string{"-package", "Acme", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "not a lower-case Go identifier") {
+	// The flag's package is checked where the descriptor's is, said at
+	// the flag; a -config entry's at its line.
+	const bad = `package "Acme" is not a valid Go package name (want lower-case letters and digits, starting with a letter)`
+	if code := cli.Run([]string{"-package", "Acme", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "-package: "+bad) {
 		t.Errorf("bad -package: exit %d, %s", code, stderr.String())
+	}
+	stderr.Reset()
+	conf := filepath.Join(t.TempDir(), "authgen.yaml")
+	desc, _ := filepath.Abs("testdata/gen/formbasic/authgen.yaml")
+	os.WriteFile(conf, []byte("version: 1\nproviders:\n  - descriptor: "+desc+"\n    out: "+out+"\n    package: Acme\n"), 0o644)
+	if code := cli.Run([]string{"-config", conf}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), conf+":5:14: "+bad) {
+		t.Errorf("bad package in -config: exit %d, %s", code, stderr.String())
 	}
 }
 

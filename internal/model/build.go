@@ -90,6 +90,16 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 // Option changes how Build decides.
 type Option func(*builder)
 
+// Package is a package name given outside the descriptor (-package, or a
+// -config entry's package), at pos, which the descriptor's gives way to.
+func Package(name string, pos diag.Pos) Option {
+	return func(b *builder) {
+		if name != "" {
+			b.pkg = load.Str{Value: name, Pos: pos, Set: true}
+		}
+	}
+}
+
 // Renames gives component schemas, by key, the Go type names generation
 // found they need: a type oapi-codegen names after its parent (the enum of
 // Authorization's status, AuthorizationStatus) took the component's own.
@@ -100,6 +110,7 @@ func Renames(m map[string]string) Option {
 type builder struct {
 	l       *diag.List
 	renames map[string]string
+	pkg     load.Str // the Package option's, which overrides d.Package
 	d       *load.Descriptor
 	s       *load.Spec
 	// types are the component schemas the generated package needs, by
@@ -141,14 +152,17 @@ func (b *builder) build() *Provider {
 	case d.Version.Value != "1":
 		b.l.Addf(d.Version.Pos, "unsupported descriptor version %q (want 1)", d.Version.Value)
 	}
+	pkg := cmpStr(b.pkg, d.Package)
 	switch {
-	case !d.Package.Set:
+	case !pkg.Set:
 		b.l.Addf(d.Pos, "missing package (want a Go package name such as %q)", "acme")
-	case !packageName.MatchString(d.Package.Value):
-		b.l.Addf(d.Package.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", d.Package.Value)
+	case !packageName.MatchString(pkg.Value):
+		b.l.Addf(pkg.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", pkg.Value)
 	}
-	p.Package = d.Package.Value
-	p.Name = cmp.Or(d.Provider.Value, p.Package)
+	p.Package = pkg.Value
+	// The display name defaults to the descriptor's package, which one
+	// given outside it only renames.
+	p.Name = cmp.Or(d.Provider.Value, d.Package.Value, p.Package)
 	if !d.Spec.Set {
 		b.l.Addf(d.Pos, "missing spec (want the path of the provider's OpenAPI document, relative to the descriptor)")
 	}
