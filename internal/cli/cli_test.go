@@ -505,16 +505,26 @@ func TestConfig(t *testing.T) {
 
 // What the spec says and authgen does not use is said, with its place:
 // a provider's x-go-type hint, a tokenUrl that is not the operation the
-// descriptor names.
+// descriptor names, a component's x-go-name (the vendorname golden shows
+// the types keep their keys' names and are all generated).
 func TestIgnoredInputsAreSaid(t *testing.T) {
-	var stderr bytes.Buffer
-	code := cli.Run([]string{"-out", t.TempDir(), "testdata/warnings/authgen.yaml"}, io.Discard, &stderr)
-	for _, want := range []string{
-		`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
-		`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
+	for desc, wants := range map[string][]string{
+		"testdata/warnings/authgen.yaml": {
+			`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
+			`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
+		},
+		"testdata/gen/vendorname/authgen.yaml": {
+			`testdata/gen/vendorname/openapi.yaml:47:7: warning: x-go-name AccessGrant is the provider's hint for its own generator: authgen names the type after the schema's key, or the descriptor's type`,
+			`testdata/gen/vendorname/openapi.yaml:60:7: warning: x-go-name VendorAccount is the provider's hint`,
+			`testdata/gen/vendorname/openapi.yaml:66:7: warning: x-go-name person is the provider's hint`,
+		},
 	} {
-		if code != 0 || !strings.Contains(stderr.String(), want) {
-			t.Errorf("authgen = %d %q, want %q", code, stderr.String(), want)
+		var stderr bytes.Buffer
+		code := cli.Run([]string{"-out", t.TempDir(), desc}, io.Discard, &stderr)
+		for _, want := range wants {
+			if code != 0 || !strings.Contains(stderr.String(), want) {
+				t.Errorf("authgen %s = %d %q, want %q", desc, code, stderr.String(), want)
+			}
 		}
 	}
 }

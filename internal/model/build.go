@@ -75,7 +75,7 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 		l: l, d: d, s: spec, renames: map[string]string{}, unread: map[*Endpoint]bool{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
-		edits: map[*openapi3.Schema]*schemaEdit{},
+		edits: map[*openapi3.Schema]*schemaEdit{}, registered: map[*openapi3.Schema]string{},
 	}
 	for _, o := range opts {
 		o(b)
@@ -117,6 +117,9 @@ type builder struct {
 	// component key; typeNames maps a Go type name to its component key.
 	types     map[string]*openapi3.SchemaRef
 	typeNames map[string]string
+	// registered are the component schemas register named, by schema:
+	// the build's own record, never the input's x-go-name.
+	registered map[*openapi3.Schema]string
 	// requestSchemas are the request body schemas of the endpoints.
 	requestSchemas map[*Endpoint]*openapi3.Schema
 	// tokenOps are the token endpoints' operations, which get no API
