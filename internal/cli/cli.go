@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"go/token"
 	"io"
 	"os"
 	"path"
@@ -106,6 +105,9 @@ type Options struct {
 	IncludeTags, ExcludeTags, IncludeOperations, ExcludeOperations string
 	Out                                                            string // output directory
 	Package                                                        string // overrides the package name when set
+	// PackagePos is where Package was given, for its diagnostics; the
+	// zero Pos means the -package flag.
+	PackagePos diag.Pos
 	// Strict makes problems in parts of the spec authgen does not read
 	// errors; by default they are warnings.
 	Strict bool
@@ -231,7 +233,7 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 	code := 0
 	for _, e := range c.Providers {
 		opts := Options{
-			Descriptor: rel(e.Descriptor), Spec: rel(e.Spec), Out: rel(e.Out), Package: e.Package.Value,
+			Descriptor: rel(e.Descriptor), Spec: rel(e.Spec), Out: rel(e.Out), Package: e.Package.Value, PackagePos: e.Package.Pos,
 			ClientAuth: e.ClientAuth.Value, Scheme: e.Scheme.Value, BaseURL: e.BaseURL.Value, Issuer: e.Issuer.Value,
 			IncludeTags: strs(e.IncludeTags), ExcludeTags: strs(e.ExcludeTags),
 			IncludeOperations: strs(e.IncludeOperations), ExcludeOperations: strs(e.ExcludeOperations),
@@ -298,19 +300,17 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 		d.API.OperationScopes = load.Str{Value: opts.OperationScopes, Set: true}
 	}
 	// Sorted with the loader's errors and warnings.
-	p, err := model.Build(d, spec, &l, model.Renames(renames))
+	pkgAt := opts.PackagePos
+	if pkgAt == (diag.Pos{}) {
+		pkgAt = diag.Pos{File: "-package"}
+	}
+	p, err := model.Build(d, spec, &l, model.Renames(renames), model.Package(opts.Package, pkgAt))
 	if err != nil {
 		return nil, nil, err
 	}
 	var warnings []string
 	for _, w := range l.Warnings() {
 		warnings = append(warnings, w.String())
-	}
-	if opts.Package != "" {
-		if !token.IsIdentifier(opts.Package) || strings.ToLower(opts.Package) != opts.Package {
-			return nil, nil, fmt.Errorf("authgen: -package %q is not a lower-case Go identifier", opts.Package)
-		}
-		p.Package = opts.Package
 	}
 	h := sha256.New()
 	for i, src := range p.Sources {

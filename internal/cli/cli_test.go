@@ -201,8 +201,18 @@ func TestFlags(t *testing.T) {
 		t.Errorf("-package not applied")
 	}
 	stderr.Reset()
-	if code := cli.Run([]string{"-package", "Acme", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "not a lower-case Go identifier") {
+	// The flag's package is checked where the descriptor's is, said at
+	// the flag; a -config entry's at its line.
+	const bad = `package "Acme" is not a valid Go package name (want lower-case letters and digits, starting with a letter)`
+	if code := cli.Run([]string{"-package", "Acme", "-out", out, "testdata/gen/formbasic/authgen.yaml"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "-package: "+bad) {
 		t.Errorf("bad -package: exit %d, %s", code, stderr.String())
+	}
+	stderr.Reset()
+	conf := filepath.Join(t.TempDir(), "authgen.yaml")
+	desc, _ := filepath.Abs("testdata/gen/formbasic/authgen.yaml")
+	os.WriteFile(conf, []byte("version: 1\nproviders:\n  - descriptor: "+desc+"\n    out: "+out+"\n    package: Acme\n"), 0o644)
+	if code := cli.Run([]string{"-config", conf}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), conf+":5:14: "+bad) {
+		t.Errorf("bad package in -config: exit %d, %s", code, stderr.String())
 	}
 }
 
@@ -496,17 +506,27 @@ func TestConfig(t *testing.T) {
 
 // What the spec says and authgen does not use is said, with its place:
 // a provider's x-go-type hint, a tokenUrl that is not the operation the
-// descriptor names.
+// descriptor names, a component's x-go-name (the vendorname golden shows
+// the types keep their keys' names and are all generated).
 func TestIgnoredInputsAreSaid(t *testing.T) {
-	var stderr bytes.Buffer
-	code := cli.Run([]string{"-out", t.TempDir(), "testdata/warnings/authgen.yaml"}, io.Discard, &stderr)
-	for _, want := range []string{
-		`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
-		`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
-		`testdata/warnings/openapi.yaml:55:7: warning: security scheme "proof" is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop`,
+	for desc, wants := range map[string][]string{
+		"testdata/warnings/authgen.yaml": {
+			`testdata/warnings/openapi.yaml:43:21: warning: x-go-type accounts.ID is the provider's hint for its own generator`,
+			`testdata/warnings/openapi.yaml:51:11: warning: the spec's clientCredentials tokenUrl is "https://auth.hints.test/oauth/token", but the descriptor's token operation is POST /v2/token: authgen calls the operation`,
+			`testdata/warnings/openapi.yaml:55:7: warning: security scheme "proof" is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop`,
+		},
+		"testdata/gen/vendorname/authgen.yaml": {
+			`testdata/gen/vendorname/openapi.yaml:47:7: warning: x-go-name AccessGrant is the provider's hint for its own generator: authgen names the type after the schema's key, or the descriptor's type`,
+			`testdata/gen/vendorname/openapi.yaml:60:7: warning: x-go-name VendorAccount is the provider's hint`,
+			`testdata/gen/vendorname/openapi.yaml:66:7: warning: x-go-name person is the provider's hint`,
+		},
 	} {
-		if code != 0 || !strings.Contains(stderr.String(), want) {
-			t.Errorf("authgen = %d %q, want %q", code, stderr.String(), want)
+		var stderr bytes.Buffer
+		code := cli.Run([]string{"-out", t.TempDir(), desc}, io.Discard, &stderr)
+		for _, want := range wants {
+			if code != 0 || !strings.Contains(stderr.String(), want) {
+				t.Errorf("authgen %s = %d %q, want %q", desc, code, stderr.String(), want)
+			}
 		}
 	}
 }

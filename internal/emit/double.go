@@ -12,12 +12,6 @@ import (
 
 const doublePkg = model.RuntimeImport + "/tokenstest"
 
-var (
-	doubleEncodings = map[model.Encoding]string{model.JSON: "JSON", model.Form: "Form"}
-	doubleUnits     = map[model.ExpiryUnit]string{model.Seconds: "Seconds", model.Minutes: "Minutes", model.Milliseconds: "Milliseconds", model.RFC3339: "RFC3339", model.Unix: "Unix"}
-	doubleValues    = map[model.Value]string{model.ValueClientID: "ClientID", model.ValueClientSecret: "ClientSecret", model.ValueRefreshToken: "RefreshToken", model.ValueConst: "Const", model.ValueScopes: "Scope", model.ValueClientAssertion: "ClientAssertion"}
-)
-
 // generateDouble prints the <package>test package: the provider as a
 // tokenstest.Provider, and NewServer.
 func generateDouble(p *model.Provider) ([]byte, error) {
@@ -138,7 +132,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 	ep := x.Endpoint
 	var fields []jen.Code
 	for _, fl := range x.Fields {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(fl.JSONName), jen.Id("Value"): jen.Qual(doublePkg, doubleValues[fl.Value])}
+		d := jen.Dict{jen.Id("Name"): jen.Lit(fl.JSONName), jen.Id("Value"): jen.Qual(doublePkg, fl.Value.DoubleName())}
 		if fl.Value == model.ValueConst {
 			d[jen.Id("Const")] = jen.Lit(fl.Const)
 		}
@@ -148,7 +142,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 	answer := jen.Dict{jen.Id("AccessToken"): jen.Lit(w.AccessToken)}
 	if w.Expiry != "" {
 		answer[jen.Id("Expiry")] = jen.Lit(w.Expiry)
-		answer[jen.Id("ExpiryUnit")] = jen.Qual(doublePkg, doubleUnits[ep.Answer.ExpiryUnit])
+		answer[jen.Id("ExpiryUnit")] = jen.Qual(doublePkg, ep.Answer.ExpiryUnit.DoubleUnit())
 	}
 	if w.JWT {
 		answer[jen.Id("JWT")] = jen.True()
@@ -171,7 +165,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 	}
 	if w.RefreshExpiry != "" {
 		answer[jen.Id("RefreshExpiry")] = jen.Lit(w.RefreshExpiry)
-		answer[jen.Id("RefreshExpiryUnit")] = jen.Qual(doublePkg, doubleUnits[ep.Answer.RefreshExpiryUnit])
+		answer[jen.Id("RefreshExpiryUnit")] = jen.Qual(doublePkg, ep.Answer.RefreshExpiryUnit.DoubleUnit())
 		if w.RefreshExpiryString {
 			answer[jen.Id("RefreshExpiryString")] = jen.True()
 		}
@@ -182,7 +176,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 	d := jen.Dict{
 		jen.Id("Method"):   jen.Lit(ep.HTTPMethod),
 		jen.Id("Path"):     jen.Lit(strings.SplitN(ep.Path, "?", 2)[0]), // a tokenUrl's query is the client's
-		jen.Id("Encoding"): jen.Qual(doublePkg, doubleEncodings[ep.Encoding]),
+		jen.Id("Encoding"): jen.Qual(doublePkg, ep.Encoding.DoubleName()),
 		jen.Id("Fields"): jen.Index().Qual(doublePkg, "Field").ValuesFunc(func(g *jen.Group) {
 			for _, fl := range fields {
 				g.Line().Add(fl)

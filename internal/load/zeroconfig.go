@@ -93,9 +93,9 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 			return nil, nil
 		}
 	}
-	auth := map[string]string{"": "basic", "basic": "basic", "post": "body", "private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt", "tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth"}[clientAuth]
+	auth := findAuth(func(m AuthMethod) bool { return m.Flag == clientAuth }).Word
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote("basic", "post", "private_key_jwt", "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth"))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote(authFlags()...))
 		return nil, nil
 	}
 	pkg := z.Package
@@ -295,12 +295,10 @@ func (s *Spec) mtlsRequest() {
 	delete(props, "client_secret")
 }
 
-// authMethods are RFC 8414's token_endpoint_auth_method names, as
-// -client-auth spells them.
-var authMethods = map[string]string{
-	"client_secret_basic": "basic", "client_secret_post": "post",
-	"private_key_jwt": "private_key_jwt", "client_secret_jwt": "client_secret_jwt",
-	"tls_client_auth": "tls_client_auth", "self_signed_tls_client_auth": "self_signed_tls_client_auth",
+// authFlag is RFC 8414's token_endpoint_auth_method name as -client-auth
+// spells it; "" when authgen does not send it.
+func authFlag(oauth string) string {
+	return findAuth(func(m AuthMethod) bool { return m.OAuth == oauth }).Flag
 }
 
 // oauthNames are the methods as RFC 8414 spells them, by -client-auth's
@@ -308,17 +306,23 @@ var authMethods = map[string]string{
 func oauthNames(methods []string) string {
 	out := make([]string, len(methods))
 	for i, m := range methods {
-		out[i] = map[string]string{"basic": "client_secret_basic", "post": "client_secret_post"}[m]
-		if out[i] == "" {
-			out[i] = m
-		}
+		out[i] = findAuth(func(a AuthMethod) bool { return a.Flag == m }).OAuth
 	}
 	return orList(out)
 }
 
 // methodWords finds the method names in prose; \b keeps tls_client_auth
 // from matching inside self_signed_tls_client_auth.
-var methodWords = regexp.MustCompile(`\b(client_secret_basic|client_secret_post|private_key_jwt|client_secret_jwt|self_signed_tls_client_auth|tls_client_auth)\b`)
+var methodWords = regexp.MustCompile(`\b(` + strings.Join(oauthMethods(), "|") + `)\b`)
+
+// oauthMethods are RFC 8414's names of the methods authgen sends, sorted.
+func oauthMethods() []string {
+	var out []string
+	for _, m := range AuthMethods {
+		out = append(out, m.OAuth)
+	}
+	return slices.Sorted(slices.Values(out))
+}
 
 // authHint is what one place in the spec says of the client
 // authentication: the methods it allows, as -client-auth spells them.
@@ -351,7 +355,7 @@ func (s *Spec) authHints(scheme string, flow *openapi3.OAuthFlow, tokenPath stri
 		}
 	}
 	if named := slices.Compact(slices.Sorted(slices.Values(methodWords.FindAllString(ss.Description, -1)))); len(named) == 1 {
-		hints = append(hints, authHint{s.Pos(ss.Origin, "description"), fmt.Sprintf("the description of security scheme %q", scheme), []string{authMethods[named[0]]}})
+		hints = append(hints, authHint{s.Pos(ss.Origin, "description"), fmt.Sprintf("the description of security scheme %q", scheme), []string{authFlag(named[0])}})
 	}
 	if l.Len() > errs {
 		return "", false // an extension authgen cannot read
@@ -410,9 +414,9 @@ func (s *Spec) extensionHints(ext map[string]any, origin *openapi3.Origin, what 
 		h := authHint{pos: pos, what: fmt.Sprintf("%s of %s", key, what)}
 		for _, v := range values {
 			name, _ := v.(string)
-			m := authMethods[strings.ToLower(strings.TrimSpace(name))]
+			m := authFlag(strings.ToLower(strings.TrimSpace(name)))
 			if m == "" {
-				l.Addf(pos, "%s names %s, which authgen does not send (want %s): pass -client-auth with the method the client is registered for", h.what, quoteValue(v), diag.Quote(slices.Sorted(maps.Keys(authMethods))...))
+				l.Addf(pos, "%s names %s, which authgen does not send (want %s): pass -client-auth with the method the client is registered for", h.what, quoteValue(v), diag.Quote(oauthMethods()...))
 				return nil
 			}
 			if !slices.Contains(h.methods, m) {

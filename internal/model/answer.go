@@ -177,7 +177,7 @@ func (t *tokenReader) expiry(a *Answer, r load.Response) {
 	if a.Expiry, prop, at = t.field(r.Expiry, "expires_in", "expiry", true); prop != nil {
 		b.expiry(prop, at, a.ExpiryUnit, r.ExpiryUnit, "expiry_unit")
 		a.Wire.Expiry = at.Value
-		a.Wire.ExpiryString = a.ExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
+		a.Wire.ExpiryString = a.ExpiryUnit.Numeric() && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 	}
 }
 
@@ -207,7 +207,7 @@ func (t *tokenReader) refreshExpiry(a *Answer, r load.Response) {
 	}
 	b.expiry(prop, at, a.RefreshExpiryUnit, cmpStr(r.RefreshExpiryUnit, r.ExpiryUnit), unitKey)
 	a.Wire.RefreshExpiry = at.Value
-	a.Wire.RefreshExpiryString = a.RefreshExpiryUnit != RFC3339 && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
+	a.Wire.RefreshExpiryString = a.RefreshExpiryUnit.Numeric() && typeIs(prop.Type, openapi3.TypeString) && !prop.Type.IsEmpty()
 }
 
 // noExpiryField checks how the lifetime of an answer without an expiry
@@ -272,8 +272,6 @@ func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {
 	b.runtimeType(prop, "Secret")
 }
 
-var unitTypes = map[ExpiryUnit]string{Seconds: "Seconds", Minutes: "Minutes", Milliseconds: "Milliseconds", RFC3339: "Timestamp", Unix: "UnixTime"}
-
 // expiry types the expiry field by its unit and checks the unit against
 // what the spec says in words, which catches a descriptor and a spec that
 // disagree (or a spec whose description changed).
@@ -282,15 +280,15 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 		return
 	}
 	numeric := typeIs(prop.Type, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeString)
-	if unit == RFC3339 && !typeIs(prop.Type, openapi3.TypeString) || !numeric {
-		b.l.Addf(at.Pos, "expiry field %q is %v in the spec, which cannot hold %s", at.Value, prop.Type.Slice(), names(expiryUnits)[unit-1])
+	if !unit.Numeric() && !typeIs(prop.Type, openapi3.TypeString) || !numeric {
+		b.l.Addf(at.Pos, "expiry field %q is %v in the spec, which cannot hold %s", at.Value, prop.Type.Slice(), unit)
 		return
 	}
-	if unit != RFC3339 && (prop.Format == "date-time" || prop.Format == "date") {
-		b.l.Addf(unitAt.Pos, "%s is %q, but the spec says %q is a %s string: every answer would fail to decode (want \"rfc3339\")", unitKey, names(expiryUnits)[unit-1], at.Value, prop.Format)
+	if unit.Numeric() && (prop.Format == "date-time" || prop.Format == "date") {
+		b.l.Addf(unitAt.Pos, "%s is %q, but the spec says %q is a %s string: every answer would fail to decode (want \"rfc3339\")", unitKey, unit, at.Value, prop.Format)
 		return
 	}
-	if unit <= Milliseconds && !b.unitConfirmed {
+	if unit.Lifetime() && !b.unitConfirmed {
 		// The first unit the description names is what it states; others
 		// come after (an example converted, "1800000 = 30 minutes"). A
 		// descriptor that means another says so with unit_confirmed.
@@ -305,7 +303,7 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 				said = append(said, w+"s")
 			}
 		}
-		switch want := names(expiryUnits)[unit-1]; {
+		switch want := unit.String(); {
 		case len(said) == 0 || said[0] == want:
 		case slices.Contains(said, want):
 			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q, which states %s first: make them agree, or confirm %q with unit_confirmed: true", unitKey, want, at.Value, text, said[0], want)
@@ -313,7 +311,7 @@ func (b *builder) expiry(prop *openapi3.Schema, at load.Str, unit ExpiryUnit, un
 			b.l.Addf(unitAt.Pos, "%s is %q, but the spec describes %q as %q: make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)", unitKey, want, at.Value, text)
 		}
 	}
-	b.runtimeType(prop, unitTypes[unit])
+	b.runtimeType(prop, unit.RuntimeType())
 }
 
 // property returns obj's property name, reporting it missing at at.

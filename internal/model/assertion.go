@@ -1,6 +1,10 @@
 package model
 
-import "github.com/authgen/authgen/internal/load"
+import (
+	"cmp"
+
+	"github.com/authgen/authgen/internal/load"
+)
 
 // AssertionAudience is the aud of the client assertions a client signs.
 type AssertionAudience int
@@ -14,10 +18,7 @@ const (
 	AudienceIssuer
 )
 
-var (
-	audiences   = []named[AssertionAudience]{{"token_url", AudienceTokenURL}, {"issuer", AudienceIssuer}}
-	signingAlgs = []named[string]{{"RS256", "RS256"}, {"PS256", "PS256"}, {"ES256", "ES256"}, {"EdDSA", "EdDSA"}}
-)
+var signingAlgs = []named[string]{{"RS256", "RS256"}, {"PS256", "PS256"}, {"ES256", "ES256"}, {"EdDSA", "EdDSA"}}
 
 // assertion decides the audience and alg of the client assertions, from
 // token.request (they apply to every assertion the client signs, a
@@ -43,14 +44,9 @@ func (b *builder) assertion(p *Provider) {
 		return // the token operation could not be resolved: already reported
 	}
 	auth := p.Obtain.Endpoint.ClientAuth
-	authName := q.ClientAuth.Value
-	for _, a := range clientAuths {
-		if a.value == auth {
-			authName = a.name
-		}
-	}
-	if zero && authName == "body" {
-		authName = "post" // as -client-auth spells it
+	authName := cmp.Or(auth.String(), q.ClientAuth.Value)
+	if zero {
+		authName = auth.Flag()
 	}
 	switch {
 	case q.AssertionAudience.Set && !auth.JWT():

@@ -45,16 +45,7 @@ func names[T any](values []named[T]) []string {
 	return out
 }
 
-var (
-	encodings   = []named[Encoding]{{"json", JSON}, {"form", Form}}
-	clientAuths = []named[ClientAuth]{{"body", ClientAuthBody}, {"basic", ClientAuthBasic}, {"private_key_jwt", ClientAuthPrivateKeyJWT}, {"client_secret_jwt", ClientAuthSecretJWT}, {"tls_client_auth", ClientAuthTLS}, {"self_signed_tls_client_auth", ClientAuthSelfSignedTLS}}
-	expiryUnits = []named[ExpiryUnit]{{"seconds", Seconds}, {"minutes", Minutes}, {"milliseconds", Milliseconds}, {"rfc3339", RFC3339}, {"unix", Unix}, {"jwt_exp", JWTExp}}
-	// fieldUnits are those an expiry field can have: jwt_exp reads the
-	// access token instead.
-	fieldUnits = expiryUnits[:len(expiryUnits)-1]
-	strategies = []named[RefreshStrategy]{{"none", RefreshNone}, {"grant", RefreshGrant}, {"endpoint", RefreshEndpoint}}
-	booleans   = []named[bool]{{"true", true}, {"false", false}}
-)
+var booleans = []named[bool]{{"true", true}, {"false", false}}
 
 // enum reads s as one of values, or def when s is absent.
 func enum[T any](l *diag.List, s load.Str, key string, values []named[T], def T) T {
@@ -84,7 +75,7 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 		l: l, d: d, s: spec, renames: map[string]string{}, unread: map[*Endpoint]bool{}, types: map[string]*openapi3.SchemaRef{}, typeNames: map[string]string{}, requestSchemas: map[*Endpoint]*openapi3.Schema{},
 		tokenOps: map[*openapi3.Operation]bool{}, parameters: map[string]*openapi3.ParameterRef{}, requestBodies: map[string]*openapi3.RequestBodyRef{},
 		responses: map[string]*openapi3.ResponseRef{}, headers: map[string]*openapi3.HeaderRef{},
-		edits: map[*openapi3.Schema]*schemaEdit{},
+		edits: map[*openapi3.Schema]*schemaEdit{}, registered: map[*openapi3.Schema]string{},
 	}
 	for _, o := range opts {
 		o(b)
@@ -99,6 +90,16 @@ func Build(d *load.Descriptor, spec *load.Spec, l *diag.List, opts ...Option) (*
 // Option changes how Build decides.
 type Option func(*builder)
 
+// Package is a package name given outside the descriptor (-package, or a
+// -config entry's package), at pos, which the descriptor's gives way to.
+func Package(name string, pos diag.Pos) Option {
+	return func(b *builder) {
+		if name != "" {
+			b.pkg = load.Str{Value: name, Pos: pos, Set: true}
+		}
+	}
+}
+
 // Renames gives component schemas, by key, the Go type names generation
 // found they need: a type oapi-codegen names after its parent (the enum of
 // Authorization's status, AuthorizationStatus) took the component's own.
@@ -109,12 +110,16 @@ func Renames(m map[string]string) Option {
 type builder struct {
 	l       *diag.List
 	renames map[string]string
+	pkg     load.Str // the Package option's, which overrides d.Package
 	d       *load.Descriptor
 	s       *load.Spec
 	// types are the component schemas the generated package needs, by
 	// component key; typeNames maps a Go type name to its component key.
 	types     map[string]*openapi3.SchemaRef
 	typeNames map[string]string
+	// registered are the component schemas register named, by schema:
+	// the build's own record, never the input's x-go-name.
+	registered map[*openapi3.Schema]string
 	// requestSchemas are the request body schemas of the endpoints.
 	requestSchemas map[*Endpoint]*openapi3.Schema
 	// tokenOps are the token endpoints' operations, which get no API
@@ -150,14 +155,17 @@ func (b *builder) build() *Provider {
 	case d.Version.Value != "1":
 		b.l.Addf(d.Version.Pos, "unsupported descriptor version %q (want 1)", d.Version.Value)
 	}
+	pkg := cmpStr(b.pkg, d.Package)
 	switch {
-	case !d.Package.Set:
+	case !pkg.Set:
 		b.l.Addf(d.Pos, "missing package (want a Go package name such as %q)", "acme")
-	case !packageName.MatchString(d.Package.Value):
-		b.l.Addf(d.Package.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", d.Package.Value)
+	case !packageName.MatchString(pkg.Value):
+		b.l.Addf(pkg.Pos, "package %q is not a valid Go package name (want lower-case letters and digits, starting with a letter)", pkg.Value)
 	}
-	p.Package = d.Package.Value
-	p.Name = cmp.Or(d.Provider.Value, p.Package)
+	p.Package = pkg.Value
+	// The display name defaults to the descriptor's package, which one
+	// given outside it only renames.
+	p.Name = cmp.Or(d.Provider.Value, d.Package.Value, p.Package)
 	if !d.Spec.Set {
 		b.l.Addf(d.Pos, "missing spec (want the path of the provider's OpenAPI document, relative to the descriptor)")
 	}
@@ -625,7 +633,7 @@ func (b *builder) request(ep *Endpoint, x load.Exchange, op *load.Operation, wha
 		return
 	}
 	if mt == "" {
-		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, names(encodings)[enc-1], op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
+		b.l.Addf(cmpPos(x.Request.Encoding, load.Str{Pos: x.Request.Pos}), "%s.encoding is %q, but %s %s accepts only %s (%s)", what, enc, op.Method, op.Path, diag.Quote(slices.Sorted(mapKeys(content))...), b.s.Pos(op.Op.RequestBody.Value.Origin, "").String())
 		return
 	}
 	sr := singleBranch(content[mt].Schema)

@@ -56,7 +56,8 @@ func (a ClientAuth) JWT() bool { return a == ClientAuthPrivateKeyJWT || a == Cli
 // MTLS reports whether a is mutual TLS (RFC 8705 §2).
 func (a ClientAuth) MTLS() bool { return a == ClientAuthTLS || a == ClientAuthSelfSignedTLS }
 
-// ExpiryUnit is what a token answer's expiry field holds.
+// ExpiryUnit is what a token answer's expiry field holds; its words,
+// runtime type and prose are in unitTable (enums.go).
 type ExpiryUnit int
 
 const (

@@ -33,20 +33,22 @@ func (b *builder) register(sr *openapi3.SchemaRef, want string, at diag.Pos) str
 			b.l.Addf(at, "$ref %q is not a local component schema: authgen supports refs of the form %s<Name> (inline external schemas into the spec)", sr.Ref, componentPrefix)
 			return want
 		}
-		if name, ok := b.goNameOf(sr.Value); ok {
+		if name, ok := b.registered[sr.Value]; ok {
 			return name // registered before, in another role
 		}
 		if want == "" {
 			want = goName(key)
 		}
+		b.registered[sr.Value] = want
+		b.include(key, sr)
 		b.setExt(sr.Value, extGoName, want)
 		b.claim(want, key, at)
-		b.include(key, sr)
 		return want
 	}
 	if prev := b.component(want); prev != nil && prev.Value != sr.Value {
 		b.l.Addf(at, "type %s for an inline schema collides with component schema %q (choose another method or type name)", want, want)
 	}
+	b.dropVendorGoName(sr.Value)
 	b.claim(want, want, at)
 	ref := &openapi3.SchemaRef{Value: sr.Value}
 	b.types[want] = ref
@@ -82,7 +84,27 @@ func (b *builder) include(key string, sr *openapi3.SchemaRef) {
 		sr = c
 	}
 	b.types[key] = sr
+	b.dropVendorGoName(sr.Value)
 	b.walk(sr.Value, map[*openapi3.Schema]bool{})
+}
+
+// dropVendorGoName sets aside an x-go-name a provider wrote on a schema
+// that becomes a type: a hint for its own generator, which may not even be
+// an exported identifier. authgen names the type itself (the component's
+// key, or the name the descriptor gives it) and checks that name against
+// the others; the hint is said, as x-go-type's is, not honoured silently.
+func (b *builder) dropVendorGoName(s *openapi3.Schema) {
+	v, ok := s.Extensions[extGoName]
+	if !ok {
+		return
+	}
+	if e := b.edits[s]; e != nil {
+		if _, done := e.ext[extGoName]; done {
+			return // set aside already, or named by this build
+		}
+	}
+	b.l.Warnf(b.s.Pos(s.Origin, extGoName), "x-go-name %v is the provider's hint for its own generator: authgen names the type after the schema's key, or the descriptor's type", v)
+	b.removeExt(s, extGoName)
 }
 
 // walk includes the components s refers to and types its secret fields.
