@@ -1,11 +1,15 @@
 package tokens
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -19,10 +23,7 @@ func newRedactor(secrets []Secret) redactor {
 		if s == "" {
 			continue
 		}
-		// Also as the request carried it: a form body percent-encodes
-		// the secret, a JSON body escapes it, and a provider may echo
-		// either back.
-		for _, v := range []string{string(s), url.QueryEscape(string(s)), url.PathEscape(string(s)), jsonEscaped(string(s))} {
+		for _, v := range echoes(string(s)) {
 			if !slices.Contains(vals, v) {
 				vals = append(vals, v)
 			}
@@ -38,10 +39,96 @@ func newRedactor(secrets []Secret) redactor {
 	return redactor{strings.NewReplacer(pairs...)}
 }
 
-// jsonEscaped is s as encoding/json writes it inside a string.
-func jsonEscaped(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
+// echoes lists the forms in which a provider may echo s: as the request
+// carried it (percent-encoded in a form or URL, escaped in JSON), then
+// quoted into its message by its own language (Go's %q and %+q; JSON with
+// or without HTML escapes, with non-ASCII as \u escapes as Python and PHP
+// write it, with "/" as "\/" as PHP does), and that message once more
+// JSON-escaped when the raw body is searched rather than decoded JSON.
+func echoes(s string) []string {
+	var out []string
+	add := func(v string) {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, b := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), uriComponent(s)} {
+		for _, q := range []string{b, goQuoted(b, false), goQuoted(b, true), jsonEscaped(b, true), jsonEscaped(b, false), jsonASCII(b, false), jsonASCII(b, true)} {
+			for _, v := range []string{q, strings.ReplaceAll(q, "/", `\/`)} {
+				add(v)
+				add(jsonEscaped(v, true))
+				add(jsonEscaped(v, false))
+			}
+		}
+	}
+	return out
+}
+
+// goQuoted is s as %q (ascii false) or %+q writes it, without the quotes.
+func goQuoted(s string, ascii bool) string {
+	q := strconv.Quote(s)
+	if ascii {
+		q = strconv.QuoteToASCII(s)
+	}
+	return q[1 : len(q)-1]
+}
+
+// jsonEscaped is s as encoding/json writes it inside a string, with or
+// without its HTML escapes of <, > and &.
+func jsonEscaped(s string, html bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	_ = enc.Encode(s)
+	q := strings.TrimSuffix(b.String(), "\n")
+	return q[1 : len(q)-1]
+}
+
+// jsonASCII is s JSON-escaped with every non-ASCII rune as \u escapes
+// (UTF-16 surrogates beyond the BMP), as Python's json.dumps and PHP's
+// json_encode write it by default; html escapes <, > and & too, as
+// encoding/json does.
+func jsonASCII(s string, html bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case html && (r == '<' || r == '>' || r == '&'):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == utf8.RuneError:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// uriComponent is s as JavaScript's encodeURIComponent writes it.
+func uriComponent(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // tree scrubs every string in decoded JSON, in place.

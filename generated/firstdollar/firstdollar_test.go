@@ -222,10 +222,7 @@ func (s *server) token(w http.ResponseWriter, r *http.Request) {
 		if id != clientID || secret != clientSecret {
 			desc := "Client authentication failed"
 			if s.echo.Load() {
-				// Quoted, not escaped: the runtime redacts the secret as
-				// sent, and does not find it Go- or JSON-escaped inside a
-				// message (a quote in it quoted with %q leaks today).
-				desc = `Client authentication failed for client_secret "` + secret + `"`
+				desc = fmt.Sprintf("Client authentication failed for client_secret %q", secret)
 			}
 			oauthError(w, http.StatusUnauthorized, "invalid_client", desc)
 			return
