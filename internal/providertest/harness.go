@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -66,6 +67,44 @@ func (f Fetches) None(t testing.TB) {
 	default:
 	}
 }
+
+// Settle waits until every token fetch the runtime has started is over:
+// its request answered and its FetchEvent sent. Token starts a background
+// renewal's goroutine before it returns, so a renewal Token started is
+// seen here however late its request would arrive, and a check after
+// Settle that no request was made cannot pass by being early. A fetch held
+// by a Hold never ends: Settle then fails the test.
+func Settle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		if !fetching() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a token fetch is still running after %v", wait)
+		}
+		// Polling for an end that is certain; how long it takes does
+		// not change what the test sees.
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// fetching reports whether a goroutine of the runtime's fetches exists,
+// started or not. TestFetchingSeesARenewal keeps its name honest.
+func fetching() bool {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Contains(buf[:n], []byte(fetchCreator))
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// fetchCreator is how a goroutine dump names the runtime's fetches.
+const fetchCreator = "created by github.com/authgen/authgen/tokens.(*Source).start "
 
 // Recv waits for a value on ch.
 func Recv(t testing.TB, ch <-chan struct{}) {
