@@ -250,10 +250,15 @@ func runConfig(path string, global Options, check bool, wo WriteOptions, stderr 
 func Generate(opts Options) ([]emit.File, error) {
 	// A type oapi-codegen names after its parent can take a component's
 	// name, which only its generation tells; the component is then
-	// renamed and the whole run made again.
-	renames := map[string]string{}
+	// renamed and the whole run made again, from the inputs loaded once:
+	// Build and generation leave them as they are (pure_test.go).
+	d, spec, loaded, err := readInputs(opts)
+	if err != nil {
+		return nil, err
+	}
+	renames, read := map[string]string{}, map[string][]byte{}
 	for {
-		files, warnings, err := generate(opts, renames)
+		files, warnings, err := generate(opts, d, spec, loaded.Clone(), renames, read)
 		var dup *emit.DuplicateTypeError
 		if errors.As(err, &dup) && renames[dup.Component] == "" {
 			renames[dup.Component] = dup.Rename
@@ -268,8 +273,10 @@ func Generate(opts Options) ([]emit.File, error) {
 	}
 }
 
-// generate runs the pipeline once, returning the files and the warnings.
-func generate(opts Options, renames map[string]string) ([]emit.File, []string, error) {
+// readInputs loads the descriptor and spec, or the spec alone with the
+// zero-config flags, and applies the flags that add to the descriptor. The
+// list holds what loading found.
+func readInputs(opts Options) (*load.Descriptor, *load.Spec, *diag.List, error) {
 	l := diag.List{Strict: opts.Strict}
 	var d *load.Descriptor
 	var spec *load.Spec
@@ -285,7 +292,7 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 		}
 	}
 	if err := l.Err(); err != nil && (d == nil || spec == nil) {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for flag, dst := range map[string]*[]load.Str{
 		"include-tags": &d.API.IncludeTags, "exclude-tags": &d.API.ExcludeTags,
@@ -299,12 +306,19 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	if opts.OperationScopes != "" {
 		d.API.OperationScopes = load.Str{Value: opts.OperationScopes, Set: true}
 	}
+	return d, spec, &l, nil
+}
+
+// generate runs the pipeline once on the loaded inputs, l holding what
+// loading found, returning the files and the warnings. read holds the
+// input files' contents for the digest, read by an earlier run or now.
+func generate(opts Options, d *load.Descriptor, spec *load.Spec, l *diag.List, renames map[string]string, read map[string][]byte) ([]emit.File, []string, error) {
 	// Sorted with the loader's errors and warnings.
 	pkgAt := opts.PackagePos
 	if pkgAt == (diag.Pos{}) {
 		pkgAt = diag.Pos{File: "-package"}
 	}
-	p, err := model.Build(d, spec, &l, model.Renames(renames), model.Package(opts.Package, pkgAt))
+	p, err := model.Build(d, spec, l, model.Renames(renames), model.Package(opts.Package, pkgAt))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -314,14 +328,18 @@ func generate(opts Options, renames map[string]string) ([]emit.File, []string, e
 	}
 	h := sha256.New()
 	for i, src := range p.Sources {
-		data, err := os.ReadFile(src)
-		if err != nil {
-			return nil, nil, err
+		data, ok := read[src]
+		if !ok {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				return nil, nil, err
+			}
+			// Line endings are normalised, length included, so a
+			// checkout with CRLF line endings digests the same.
+			data = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+			read[src] = data
 		}
 		p.Sources[i] = relative(opts.Out, src)
-		// Line endings are normalised, length included, so a checkout
-		// with CRLF line endings digests the same.
-		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		fmt.Fprintf(h, "%s\n%d\n", p.Sources[i], len(data))
 		h.Write(data)
 	}

@@ -86,6 +86,11 @@ func (l *List) Add(ds ...Diagnostic) {
 	l.items = append(l.items, ds...)
 }
 
+// Clone returns a copy of l that records apart from it.
+func (l *List) Clone() *List {
+	return &List{Strict: l.Strict, items: slices.Clone(l.items)}
+}
+
 // Len reports how many errors were recorded; warnings are not counted.
 func (l *List) Len() int {
 	n := 0
