@@ -304,7 +304,7 @@ func readInputs(opts Options) (*load.Descriptor, *load.Spec, *diag.List, error) 
 		}[flag])...)
 	}
 	if opts.OperationScopes != "" {
-		d.API.OperationScopes = load.Str{Value: opts.OperationScopes, Set: true}
+		d.API.OperationScopes = load.Str{Value: opts.OperationScopes, Pos: diag.Pos{File: "-operation-scopes"}, Set: true}
 	}
 	return d, spec, &l, nil
 }

@@ -1,9 +1,11 @@
 package cli_test
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,5 +170,49 @@ func TestOperationScopesAny(t *testing.T) {
 	stderr.Reset()
 	if code := cli.Run([]string{"-operation-scopes=some", "-out", out, desc}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "want all or any") {
 		t.Errorf("-operation-scopes=some: exit %d, %s", code, stderr.String())
+	}
+}
+
+// -operation-scopes where no operation names scopes, or the token request
+// sends none, would do nothing: it says so where the descriptor's key
+// fails, as a warning (the flag may be given for every provider of a
+// -config), an error with -strict.
+func TestOperationScopesFlagThatDoesNothing(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "openapi.yaml")
+	unnamed := strings.Replace(scopedSpec, "security: [{oauth: [orders:read]}]", "security: [{oauth: []}]", 1)
+	if err := os.WriteFile(spec, []byte(unnamed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	desc := filepath.Join(dir, "authgen.yaml")
+	d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
+		"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic}\n" +
+		"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\n"
+	if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const unnamedMsg = `-operation-scopes: warning: -operation-scopes is "%s", but no operation's security requirement names scopes of a clientCredentials scheme (oauth): every call gets Config.Scopes' token; drop the flag`
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-spec", spec, "-package", "acme", "-client-auth", "basic", "-operation-scopes"}, fmt.Sprintf(unnamedMsg, "all")},
+		{[]string{"-spec", spec, "-package", "acme", "-client-auth", "basic", "-operation-scopes=any"}, fmt.Sprintf(unnamedMsg, "any")},
+		{[]string{"-operation-scopes", desc}, `-operation-scopes: warning: -operation-scopes is "all", but the token request sends no scopes: name the field that carries them in token.request.scope`},
+	} {
+		var stderr strings.Builder
+		if code := cli.Run(append([]string{"-out", t.TempDir()}, c.args...), io.Discard, &stderr); code != 0 || !slices.Contains(strings.Split(stderr.String(), "\n"), c.want) {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant the line\n%s", c.args, code, stderr.String(), c.want)
+		}
+		stderr.Reset()
+		want := strings.Replace(c.want, ": warning: ", ": ", 1)
+		if code := cli.Run(append([]string{"-strict", "-out", t.TempDir()}, c.args...), io.Discard, &stderr); code == 0 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%q -strict: exit %d, stderr:\n%s\nwant an error %s", c.args, code, stderr.String(), want)
+		}
+	}
+	// -operation-scopes=false asks for nothing.
+	var stderr strings.Builder
+	if code := cli.Run([]string{"-spec", spec, "-package", "acme", "-client-auth", "basic", "-operation-scopes=false", "-out", t.TempDir()}, io.Discard, &stderr); code != 0 || strings.Contains(stderr.String(), "operation-scopes") {
+		t.Errorf("-operation-scopes=false: exit %d, %s", code, stderr.String())
 	}
 }

@@ -87,7 +87,13 @@ func (b *builder) operations(p *Provider) {
 		named = named || o.model.Scopes != nil
 	}
 	if s := b.d.API.OperationScopes; mode != scopesOff && !named && s.Pos.File != "" {
-		b.l.Addf(s.Pos, "api.operation_scopes is %q, but no operation's security requirement names scopes of a clientCredentials scheme (%s): every call gets Config.Scopes' token; remove the key", s.Value, orNone(scoped))
+		const msg = "%s is %q, but no operation's security requirement names scopes of a clientCredentials scheme (%s): every call gets Config.Scopes' token; %s"
+		if flag, ok := scopesFlag(s); ok {
+			// A flag may be given for every provider of a -config.
+			b.l.Warnf(s.Pos, msg, flag, s.Value, orNone(scoped), "drop the flag")
+		} else {
+			b.l.Addf(s.Pos, msg, "api.operation_scopes", s.Value, orNone(scoped), "remove the key")
+		}
 	}
 	if h := sel.IdempotencyHeader; h.Set && !keyed {
 		b.l.Warnf(h.Pos, "no operation has a header parameter %q: no call will carry an idempotency key", h.Value)

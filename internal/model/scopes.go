@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/authgen/authgen/internal/load"
 )
 
 // scopeMode is api.operation_scopes: how an operation's security
@@ -34,8 +36,11 @@ func (b *builder) scopedSchemes() ([]string, scopeMode) {
 		return nil, mode
 	}
 	if req := b.d.Token.Request; !req.Scope.Set || req.Scope.Value == "" {
-		if set.Pos.File != "" {
-			b.l.Addf(set.Pos, "api.operation_scopes is %q, but the token request sends no scopes: name the field that carries them in token.request.scope", set.Value)
+		const msg = "%s is %q, but the token request sends no scopes: name the field that carries them in token.request.scope"
+		if flag, ok := scopesFlag(set); ok {
+			b.l.Warnf(set.Pos, msg, flag, set.Value)
+		} else if set.Pos.File != "" {
+			b.l.Addf(set.Pos, msg, "api.operation_scopes", set.Value)
 		}
 		return nil, scopesOff
 	}
@@ -86,4 +91,13 @@ func (b *builder) operationScopes(o *apiOp, schemes []string, mode scopeMode) {
 		o.model.Scopes = scopes
 		return
 	}
+}
+
+// scopesFlag returns the flag that set api.operation_scopes, such as
+// "-operation-scopes", whose position is the flag's name alone.
+func scopesFlag(s load.Str) (string, bool) {
+	if s.Pos.Line == 0 && strings.HasPrefix(s.Pos.File, "-") {
+		return s.Pos.File, true
+	}
+	return "", false
 }
