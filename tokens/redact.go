@@ -47,14 +47,22 @@ func newRedactor(secrets []Secret) redactor {
 // JSON-escaped when the raw body is searched rather than decoded JSON.
 func echoes(s string) []string {
 	var out []string
+	seen := map[string]bool{}
 	add := func(v string) {
-		if v != "" && !slices.Contains(out, v) {
+		if v != "" && !seen[v] {
+			seen[v] = true
 			out = append(out, v)
 		}
 	}
-	for _, b := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), uriComponent(s)} {
-		for _, q := range []string{b, goQuoted(b, false), goQuoted(b, true), jsonEscaped(b, true), jsonEscaped(b, false), jsonASCII(b, false), jsonASCII(b, true)} {
-			for _, v := range []string{q, strings.ReplaceAll(q, "/", `\/`)} {
+	var quoted []string
+	for _, b := range distinct(s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), uriComponent(s)) {
+		quoted = append(quoted, distinct(b, goQuoted(b, false), goQuoted(b, true), jsonEscaped(b, true), jsonEscaped(b, false), jsonASCII(b, false), jsonASCII(b, true))...)
+	}
+	expanded := map[string]bool{}
+	for _, q := range quoted {
+		for _, v := range []string{q, strings.ReplaceAll(q, "/", `\/`)} {
+			if !expanded[v] {
+				expanded[v] = true
 				add(v)
 				add(jsonEscaped(v, true))
 				add(jsonEscaped(v, false))
@@ -64,8 +72,33 @@ func echoes(s string) []string {
 	return out
 }
 
+// distinct returns vs without repeats, in order.
+func distinct(vs ...string) []string {
+	out := vs[:0]
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// plain reports whether s is printable ASCII without '"', '\\' or a byte
+// of extra: what every quoting below leaves as it is.
+func plain(s, extra string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || strings.IndexByte(extra, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // goQuoted is s as %q (ascii false) or %+q writes it, without the quotes.
 func goQuoted(s string, ascii bool) string {
+	if plain(s, "") {
+		return s
+	}
 	q := strconv.Quote(s)
 	if ascii {
 		q = strconv.QuoteToASCII(s)
@@ -76,6 +109,9 @@ func goQuoted(s string, ascii bool) string {
 // jsonEscaped is s as encoding/json writes it inside a string, with or
 // without its HTML escapes of <, > and &.
 func jsonEscaped(s string, html bool) string {
+	if plain(s, htmlEscaped(html)) {
+		return s
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(html)
@@ -89,6 +125,9 @@ func jsonEscaped(s string, html bool) string {
 // json_encode write it by default; html escapes <, > and & too, as
 // encoding/json does.
 func jsonASCII(s string, html bool) string {
+	if plain(s, htmlEscaped(html)) {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -115,6 +154,15 @@ func jsonASCII(s string, html bool) string {
 		}
 	}
 	return b.String()
+}
+
+// htmlEscaped lists the bytes an HTML-safe JSON encoder escapes besides
+// the usual ones, when html is set.
+func htmlEscaped(html bool) string {
+	if html {
+		return "<>&"
+	}
+	return ""
 }
 
 // uriComponent is s as JavaScript's encodeURIComponent writes it.
