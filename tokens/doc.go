@@ -1,9 +1,9 @@
 // Package tokens is the runtime shared by authgen-generated OAuth2
 // client-credentials clients.
 //
-// Generated code describes each provider endpoint as a [Call] and builds a
-// [Source] from a [Config] whose Obtain and Refresh functions make those
-// calls. The Source caches the provider's [Grant], renews it in the
+// Generated code describes each provider endpoint as a [Call] and, through
+// tokens/tokensimpl, builds a [Source] from a [Config] whose Obtain and
+// Refresh functions make those calls. The Source caches the provider's [Grant], renews it in the
 // background before it expires, prefers a refresh token to the client
 // credentials when it holds one, and shares one token request among any
 // number of concurrent callers. Token requests that fail transiently are
