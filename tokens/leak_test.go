@@ -125,11 +125,11 @@ func TestFaultsLeakNoSecrets(t *testing.T) {
 				Retry:    tokens.Retry{Attempts: 2, BaseDelay: time.Millisecond},
 				OnFetch:  func(e tokens.FetchEvent) { events = append(events, e) },
 				Obtain: func(ctx context.Context) (*tokens.Grant, error) {
-					return grant(ctx, tokens.Call{Op: "ObtainToken", Kind: tokens.ClientCredentials, URL: ts.URL + "/token",
+					return grant(ctx, tokens.Call{Op: "ObtainToken", Kind: tokens.CallClientCredentials, URL: ts.URL + "/token",
 						Body: map[string]tokens.Secret{"client_secret": leakSecret}, Redact: []tokens.Secret{leakSecret}})
 				},
 				Refresh: func(ctx context.Context, rt tokens.Secret) (*tokens.Grant, error) {
-					return grant(ctx, tokens.Call{Op: "RefreshToken", Kind: tokens.RefreshGrant, URL: ts.URL + "/refresh",
+					return grant(ctx, tokens.Call{Op: "RefreshToken", Kind: tokens.CallRefresh, URL: ts.URL + "/refresh",
 						Body: map[string]tokens.Secret{"refresh_token": rt}, Redact: []tokens.Secret{leakSecret, rt}})
 				},
 			})

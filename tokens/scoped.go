@@ -143,24 +143,6 @@ func covers(granted, need []string) bool {
 	return true
 }
 
-// valid reports whether s holds an access token not yet due for renewal.
-func (s *Source) valid() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cur != nil && s.cur.grant.AccessToken != "" && s.cfg.Now().Before(s.cur.renewAt)
-}
-
-// granted returns the scopes of s's cached grant: the answer's, else
-// requested.
-func (s *Source) granted(requested []string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur != nil && s.cur.grant.Scopes != nil {
-		return s.cur.grant.Scopes
-	}
-	return requested
-}
-
 // Close closes every scope set's Source (see Source.Close): their tokens
 // leave memory, and each fetches anew on its next use.
 func (s *Scoped) Close() {

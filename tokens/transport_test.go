@@ -69,7 +69,7 @@ func TestTransportSetsBearer(t *testing.T) {
 	if got := req.Header.Get("Authorization"); got != "Basic stale" {
 		t.Errorf("caller's request changed: Authorization = %q", got)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestTransportReplaysAfter401(t *testing.T) {
@@ -92,7 +92,7 @@ func TestTransportReplaysAfter401(t *testing.T) {
 			t.Errorf("request %d: Authorization %q, body %q", i, got, seen[i].body)
 		}
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 }
 
@@ -106,7 +106,7 @@ func TestTransportReplaysBodylessRequest(t *testing.T) {
 	if resp.StatusCode != 200 || len(a.requests()) != 2 {
 		t.Errorf("status %d after %d requests", resp.StatusCode, len(a.requests()))
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 }
 
@@ -126,7 +126,7 @@ func TestTransportCannotReplay(t *testing.T) {
 	if n := len(a.requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	// The refused token was dropped all the same.
 	if got := h.token(t); got != "tok-2" {
 		t.Errorf("next token = %s", got)
@@ -147,7 +147,7 @@ func TestTransportReplaysOnce(t *testing.T) {
 	if n := len(a.requests()); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 	h.noFetch(t)
 }
@@ -172,7 +172,7 @@ func TestTransportTokenError(t *testing.T) {
 	if !body.closed {
 		t.Error("request body not closed")
 	}
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 }
 
 func TestTransportGetBodyFails(t *testing.T) {
@@ -187,7 +187,7 @@ func TestTransportGetBodyFails(t *testing.T) {
 	if resp.StatusCode != 401 || len(a.requests()) != 1 {
 		t.Errorf("status %d after %d requests, want the first 401", resp.StatusCode, len(a.requests()))
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestTransportWithoutSource(t *testing.T) {

@@ -65,9 +65,9 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	for _, ep := range p.Endpoints {
 		endpoint(f, p, ep)
 	}
-	exchange(f, p, "obtain", "obtain is a client-credentials exchange with the credentials cr.", p.Obtain, "ClientCredentials")
+	exchange(f, p, "obtain", "obtain is a client-credentials exchange with the credentials cr.", p.Obtain, "CallClientCredentials")
 	if p.Strategy != model.RefreshNone {
-		exchange(f, p, "refresh", "refresh spends a refresh token, with the credentials cr.", p.Refresh, "RefreshGrant")
+		exchange(f, p, "refresh", "refresh spends a refresh token, with the credentials cr.", p.Refresh, "CallRefresh")
 	}
 	names, printed := converters(p), map[string]bool{}
 	for _, ep := range p.Endpoints {
@@ -415,9 +415,9 @@ func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 // exchanges call with their kind.
 func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	basic := ep.ClientAuth == model.ClientAuthBasic
-	kind := "ClientCredentials"
+	kind := "CallClientCredentials"
 	if p.Strategy == model.RefreshEndpoint && ep != p.Obtain.Endpoint {
-		kind = "RefreshGrant"
+		kind = "CallRefresh"
 	}
 	f.Comment(fmt.Sprintf("%s sends one %s %s request and returns its decoded answer.", ep.Method, ep.HTTPMethod, ep.Path))
 	if ep.Doc != "" {
@@ -439,8 +439,8 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		// One endpoint serves both grants: a request carrying a refresh
 		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
 		body = append(body,
-			jen.Id("kind").Op(":=").Qual(tokensPkg, "ClientCredentials"),
-			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "RefreshGrant")),
+			jen.Id("kind").Op(":=").Qual(tokensPkg, "CallClientCredentials"),
+			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "CallRefresh")),
 		)
 		args[3] = jen.Id("kind")
 	}
