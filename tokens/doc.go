@@ -18,6 +18,8 @@
 // "[REDACTED]". Errors returned by this package start with the provider's
 // name and never contain a client secret, access token or refresh token.
 //
-// tokens/tokenstest runs fake providers for the tests of code that uses
-// generated clients.
+// What only generated code calls (the generated clients' shared body, client
+// assertions, the converters' helpers) is in tokens/tokensimpl, which makes
+// no compatibility promise. tokens/tokenstest runs fake providers for the
+// tests of code that uses generated clients.
 package tokens

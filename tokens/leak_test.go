@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // The secrets a provider may echo back in its answers. Every fault scenario
@@ -145,7 +146,7 @@ func TestFaultsLeakNoSecrets(t *testing.T) {
 				clock.Advance(2 * time.Minute)
 				_, err = src.Token(context.Background())
 				errs = append(errs, err)
-				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport, Hosts: []string{tokens.HostOf(ts.URL)}}}
+				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport, Hosts: []string{tokensimpl.HostOf(ts.URL)}}}
 				resp, err := hc.Get(ts.URL + "/api")
 				if err == nil {
 					resp.Body.Close()

@@ -33,17 +33,6 @@ func NormalizeScopes(scopes []string) []string {
 	return slices.DeleteFunc(s, func(v string) bool { return v == "" })
 }
 
-// GrantedScopes reads a token answer's scope, space-separated (RFC 6749
-// §5.1), as a set; nil when it is empty or absent, which means the scopes
-// requested were granted.
-func GrantedScopes(scope string) []string {
-	s := NormalizeScopes(strings.Fields(scope))
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
 // Scoped keeps one Source per scope set for a client whose operations need
 // different scopes, so that a read call never carries a token that may
 // write. It is safe for concurrent use.

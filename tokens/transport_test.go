@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // api is a fake provider API accepting one access token.
@@ -48,7 +49,7 @@ func newAPI(t *testing.T, accept string) (*api, *httptest.Server, *harness, *htt
 	t.Cleanup(srv.Close)
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 }
 
 func TestTransportSetsBearer(t *testing.T) {
@@ -242,7 +243,7 @@ func TestTransportSendsTheTokenOnlyToItsHosts(t *testing.T) {
 	})
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	client := &http.Client{Transport: &tokens.Transport{Source: h.src, Hosts: []string{tokens.HostOf(api.URL), tokens.HostOf(extra.URL)}}}
+	client := &http.Client{Transport: &tokens.Transport{Source: h.src, Hosts: []string{tokensimpl.HostOf(api.URL), tokensimpl.HostOf(extra.URL)}}}
 	for _, u := range []string{api.URL + "/away", api.URL + "/home", elsewhere.URL, extra.URL} {
 		resp, err := client.Get(u)
 		if err != nil {

@@ -536,7 +536,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			// A fresh one per request, its times by the wall clock: the
 			// provider judges iat and exp by its own, not by Config.Now.
 			pre = append(pre,
-				jen.List(jen.Id("assertion"), jen.Err()).Op(":=").Qual(tokensPkg, "ClientAssertion").Values(a).Dot("Sign").Call(jen.Qual("time", "Now").Call()),
+				jen.List(jen.Id("assertion"), jen.Err()).Op(":=").Qual(implPkg, "ClientAssertion").Values(a).Dot("Sign").Call(jen.Qual("time", "Now").Call()),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			)
 		}
@@ -635,7 +635,7 @@ func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.
 	case a.ExpiryUnit == model.JWTExp:
 		expiry = jen.Id("expiry")
 		body = append(body,
-			jen.List(jen.Id("expiry"), jen.Err()).Op(":=").Qual(tokensPkg, "JWTExpiry").Call(path(a.AccessToken), jen.Id("issued")),
+			jen.List(jen.Id("expiry"), jen.Err()).Op(":=").Qual(implPkg, "JWTExpiry").Call(path(a.AccessToken), jen.Id("issued")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
 	default:
@@ -653,7 +653,7 @@ func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.
 		g[jen.Id("RefreshToken")] = path(a.RefreshToken)
 	}
 	if len(a.Scope) > 0 {
-		g[jen.Id("Scopes")] = jen.Qual(tokensPkg, "GrantedScopes").Call(path(a.Scope))
+		g[jen.Id("Scopes")] = jen.Qual(implPkg, "GrantedScopes").Call(path(a.Scope))
 	}
 	lit := jen.Op("&").Qual(tokensPkg, "Grant").Values(g)
 	var ret jen.Code = lit

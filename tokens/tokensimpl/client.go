@@ -128,7 +128,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 			if s.Credentials.Signer == nil {
 				return nil, errf("Config.Signer is nil")
 			}
-			if err := tokens.CheckAssertionSigner(s.Credentials.Signer, cmp.Or(s.SigningAlg, p.DefaultSigningAlg), s.Credentials.SignerCertificate); err != nil {
+			if err := CheckAssertionSigner(s.Credentials.Signer, cmp.Or(s.SigningAlg, p.DefaultSigningAlg), s.Credentials.SignerCertificate); err != nil {
 				return nil, errf("Config.Signer: %w", err)
 			}
 		}
@@ -137,11 +137,11 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		return nil, errf("Config.RenewBefore is negative")
 	}
 	base := cmp.Or(strings.TrimSuffix(s.BaseURL, "/"), p.DefaultBaseURL)
-	if err := tokens.CheckBaseURL(base, s.AllowInsecureHTTP); err != nil {
+	if err := CheckBaseURL(base, s.AllowInsecureHTTP); err != nil {
 		return nil, errf("Config.BaseURL %w", err)
 	}
 	tokenBase := cmp.Or(strings.TrimSuffix(s.TokenBaseURL, "/"), p.DefaultTokenBaseURL, base)
-	if err := tokens.CheckBaseURL(tokenBase, s.AllowInsecureHTTP); err != nil {
+	if err := CheckBaseURL(tokenBase, s.AllowInsecureHTTP); err != nil {
 		return nil, errf("Config.TokenBaseURL %w", err)
 	}
 	hc := s.HTTPClient
@@ -152,7 +152,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		// A copy presents the certificate, on token requests and, through
 		// authed, API calls; the user's client is left as it was.
 		var err error
-		if hc, err = tokens.ClientCertificate(hc, s.Certificate, s.GetClientCertificate); err != nil {
+		if hc, err = ClientCertificate(hc, s.Certificate, s.GetClientCertificate); err != nil {
 			return nil, errf("Config: %w", err)
 		}
 	}
@@ -175,7 +175,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 	cfg := tokens.Config{
 		Provider: p.Name,
 		Obtain: func(ctx context.Context) (*tokens.Grant, error) {
-			return tokens.WithCredentials(ctx, c.Credentials, s.ReadCredentials != nil, obtain)
+			return withCredentials(ctx, c.Credentials, s.ReadCredentials != nil, obtain)
 		},
 		RenewBefore:        cmp.Or(s.RenewBefore, p.DefaultRenewBefore),
 		Now:                s.Now,
@@ -189,7 +189,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 	}
 	if refresh != nil {
 		cfg.Refresh = func(ctx context.Context, refreshToken tokens.Secret) (*tokens.Grant, error) {
-			return tokens.WithCredentials(ctx, c.Credentials, s.ReadCredentials != nil, func(ctx context.Context, cr tokens.Credentials) (*tokens.Grant, error) {
+			return withCredentials(ctx, c.Credentials, s.ReadCredentials != nil, func(ctx context.Context, cr tokens.Credentials) (*tokens.Grant, error) {
 				return refresh(ctx, refreshToken, cr)
 			})
 		}
@@ -217,7 +217,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		Source:            source,
 		Scoped:            c.scoped,
 		Base:              hc.Transport,
-		Hosts:             append([]string{tokens.HostOf(base), tokens.HostOf(tokenBase)}, s.AuthorizedHosts...),
+		Hosts:             append([]string{HostOf(base), HostOf(tokenBase)}, s.AuthorizedHosts...),
 		AllowInsecureHTTP: s.AllowInsecureHTTP,
 		DPoP:              dpop,
 	}
@@ -250,7 +250,7 @@ func (c *Client) Token(ctx context.Context) (*oauth2.Token, error) {
 // send without their proofs.
 func (c *Client) TokenSource(ctx context.Context) oauth2.TokenSource {
 	if c.p.DPoP {
-		return tokens.BearerOnly(c.source.TokenSource(ctx))
+		return BearerOnly(c.source.TokenSource(ctx))
 	}
 	return c.source.TokenSource(ctx)
 }
@@ -294,7 +294,7 @@ func (c *Client) Credentials(ctx context.Context) (tokens.Credentials, error) {
 		return tokens.Credentials{}, fmt.Errorf("%s: Config.Credentials returned an empty ClientSecret", c.p.Name)
 	}
 	if c.p.KeyJWT {
-		if err := tokens.CheckAssertionSigner(cr.Signer, cmp.Or(c.s.SigningAlg, c.p.DefaultSigningAlg), cr.SignerCertificate); err != nil {
+		if err := CheckAssertionSigner(cr.Signer, cmp.Or(c.s.SigningAlg, c.p.DefaultSigningAlg), cr.SignerCertificate); err != nil {
 			return tokens.Credentials{}, fmt.Errorf("%s: Config.Credentials' Signer: %w", c.p.Name, err)
 		}
 	}

@@ -1,7 +1,19 @@
 // Package tokensimpl is the part of authgen's runtime that only generated
-// code calls: what every generated client does alike (New's checks and
-// defaults, the tokens' Source, the HTTP clients), behind NewClient.
+// code calls, kept apart from package tokens so that users do not take it
+// for API (as protobuf-go keeps protoimpl apart):
 //
-// It is for generated code only; it makes no compatibility promise to
-// other callers. Users call the generated package and the tokens package.
+//   - NewClient, Provider and Settings: what every generated client does
+//     alike, New's checks and defaults, the token Source, the HTTP clients
+//     and the API sends; Do, for its token endpoints; Body, for its error
+//     tables;
+//   - ClientAssertion and the Check* helpers: RFC 7523 client assertions
+//     (private_key_jwt, client_secret_jwt) and New's checks of their keys;
+//   - CheckBaseURL, HostOf and ClientCertificate: the checks and HTTP
+//     clients of New;
+//   - JWTExpiry and GrantedScopes: what the answer converters read;
+//   - BearerOnly: a DPoP client's TokenSource.
+//
+// It is for generated code only and makes no compatibility promise to
+// other callers: it changes with the generator. Users call the generated
+// package and package tokens.
 package tokensimpl
