@@ -76,8 +76,17 @@ func generateClient(p *model.Provider) ([]byte, error) {
 			printed[names[ep]] = true
 		}
 	}
+	tables := errorTables(p)
 	for _, ep := range p.Endpoints {
-		errorTable(f, lower(ep.Method)+"Errors", fmt.Sprintf("%sErrors decode %s's error answers.", lower(ep.Method), ep.Method), ep.Errors)
+		if name := tables[ep]; name == lower(ep.Method)+"Errors" {
+			var methods []string
+			for _, other := range p.Endpoints {
+				if tables[other] == name {
+					methods = append(methods, other.Method)
+				}
+			}
+			errorTable(f, name, fmt.Sprintf("%s decode %s's error answers.", name, strings.Join(methods, "'s and ")), ep.Errors)
+		}
 	}
 	operations(f, p)
 	var b bytes.Buffer
@@ -461,7 +470,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		jen.Id("Method"):   jen.Qual("net/http", httpMethods[ep.HTTPMethod]),
 		jen.Id("Encoding"): jen.Qual(tokensPkg, ep.Encoding.RuntimeName()),
 		jen.Id("Body"):     jen.Id("req"),
-		jen.Id("Errors"):   jen.Id(lower(ep.Method) + "Errors"),
+		jen.Id("Errors"):   jen.Id(errorTables(p)[ep]),
 		jen.Id("Redact"):   jen.Index().Qual(tokensPkg, "Secret").Values(redact...),
 	}
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(tokensPkg, "CallKind")}
@@ -683,6 +692,20 @@ func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.
 	f.Comment(fmt.Sprintf("%s reads the token from %s's answer (%s); expiry is %s.", names[ep], strings.Join(methods, "'s and "), ep.ResponseType, expiryWords(a)))
 	f.Func().Id(names[ep]).Params(jen.Id("resp").Op("*").Id(ep.ResponseType), jen.Id("issued").Qual("time", "Time")).Add(results).Block(body...)
 	f.Line()
+}
+
+// errorTables names each endpoint's error table: endpoints whose error
+// answers are alike share the first one's.
+func errorTables(p *model.Provider) map[*model.Endpoint]string {
+	names, first := map[*model.Endpoint]string{}, map[string]string{}
+	for _, ep := range p.Endpoints {
+		key := fmt.Sprintf("%#v", ep.Errors)
+		if first[key] == "" {
+			first[key] = lower(ep.Method) + "Errors"
+		}
+		names[ep] = first[key]
+	}
+	return names
 }
 
 func errorTable(f *jen.File, name, doc string, errs []model.ErrorBody) {

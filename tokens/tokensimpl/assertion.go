@@ -100,12 +100,6 @@ func (a ClientAssertion) Sign(now time.Time) (tokens.Secret, error) {
 	return tokens.Secret(s), nil
 }
 
-// CheckSigner reports why a client assertion cannot be signed with s by
-// its key's default algorithm, nil when it can.
-func CheckSigner(s crypto.Signer) error {
-	return CheckAssertionSigner(s, "", nil)
-}
-
 // CheckAssertionSigner reports why a client assertion cannot be signed
 // with s by alg ("" for the key's default), or carry cert's thumbprint
 // (nil for none): a key of a type it cannot sign with, an alg that does

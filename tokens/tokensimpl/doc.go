@@ -6,7 +6,7 @@
 //     alike, New's checks and defaults, the token Source, the HTTP clients
 //     and the API sends; Do, for its token endpoints; Body, for its error
 //     tables;
-//   - ClientAssertion and the Check* helpers: RFC 7523 client assertions
+//   - ClientAssertion and CheckAssertionSigner: RFC 7523 client assertions
 //     (private_key_jwt, client_secret_jwt) and New's checks of their keys;
 //   - CheckBaseURL, HostOf and ClientCertificate: the checks and HTTP
 //     clients of New;
