@@ -30,6 +30,7 @@ import (
 	"github.com/authgen/authgen/generated/quidkey"
 	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -129,7 +130,7 @@ func TestTokenGoesOnlyToItsHosts(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					c := newClient(t, p, srv, clk, func(c *config) {
 						if tc.listed {
-							c.AuthorizedHosts = []string{tokens.HostOf(otherSrv.URL)}
+							c.AuthorizedHosts = []string{tokensimpl.HostOf(otherSrv.URL)}
 						}
 					})
 					want := ""

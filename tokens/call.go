@@ -31,12 +31,12 @@ const (
 type CallKind int
 
 const (
-	// Other is any call that is not a token request.
-	Other CallKind = iota
-	// ClientCredentials is a client-credentials token request.
-	ClientCredentials
-	// RefreshGrant is a refresh-token request.
-	RefreshGrant
+	// CallOther is any call that is not a token request: an API call.
+	CallOther CallKind = iota
+	// CallClientCredentials is a client-credentials token request.
+	CallClientCredentials
+	// CallRefresh is a refresh-token request.
+	CallRefresh
 )
 
 // maxAnswer bounds how much of an answer Do reads: token answers are small,

@@ -66,7 +66,7 @@ func obtainCall(url string) *tokens.Call {
 	return &tokens.Call{
 		Provider: "dollr",
 		Op:       "ObtainToken",
-		Kind:     tokens.ClientCredentials,
+		Kind:     tokens.CallClientCredentials,
 		Method:   http.MethodPost,
 		URL:      url,
 		Encoding: tokens.JSON,
@@ -306,18 +306,18 @@ func TestCallErrorIs(t *testing.T) {
 		want   []error
 	}{
 		// A 400 is a malformed request unless RFC 6749 says invalid_client.
-		{tokens.ClientCredentials, 400, "", nil},
-		{tokens.ClientCredentials, 400, `{"error":"invalid_request"}`, nil},
-		{tokens.ClientCredentials, 400, `{"error":"invalid_client"}`, []error{tokens.ErrInvalidClient}},
-		{tokens.ClientCredentials, 401, "", []error{tokens.ErrInvalidClient, tokens.ErrUnauthorized}},
-		{tokens.ClientCredentials, 403, "", nil},
-		{tokens.ClientCredentials, 429, "", []error{tokens.ErrRateLimited}},
-		{tokens.RefreshGrant, 400, "", []error{tokens.ErrRefreshRefused}},
-		{tokens.RefreshGrant, 401, "", []error{tokens.ErrRefreshRefused, tokens.ErrUnauthorized}},
-		{tokens.RefreshGrant, 429, "", []error{tokens.ErrRateLimited}},
-		{tokens.RefreshGrant, 500, "", nil},
-		{tokens.Other, 400, "", nil},
-		{tokens.Other, 401, "", []error{tokens.ErrUnauthorized}},
+		{tokens.CallClientCredentials, 400, "", nil},
+		{tokens.CallClientCredentials, 400, `{"error":"invalid_request"}`, nil},
+		{tokens.CallClientCredentials, 400, `{"error":"invalid_client"}`, []error{tokens.ErrInvalidClient}},
+		{tokens.CallClientCredentials, 401, "", []error{tokens.ErrInvalidClient, tokens.ErrUnauthorized}},
+		{tokens.CallClientCredentials, 403, "", nil},
+		{tokens.CallClientCredentials, 429, "", []error{tokens.ErrRateLimited}},
+		{tokens.CallRefresh, 400, "", []error{tokens.ErrRefreshRefused}},
+		{tokens.CallRefresh, 401, "", []error{tokens.ErrRefreshRefused, tokens.ErrUnauthorized}},
+		{tokens.CallRefresh, 429, "", []error{tokens.ErrRateLimited}},
+		{tokens.CallRefresh, 500, "", nil},
+		{tokens.CallOther, 400, "", nil},
+		{tokens.CallOther, 401, "", []error{tokens.ErrUnauthorized}},
 	}
 	for _, tt := range tests {
 		srv, _ := serve(t, reply(tt.status, "application/json", tt.body))
@@ -471,7 +471,7 @@ func TestCallRedactsEncodedEchoes(t *testing.T) {
 			json.NewEncoder(w).Encode(map[string]string{"message": "bad request: " + string(b)})
 		}))
 		defer srv.Close()
-		call := &tokens.Call{Provider: "acme", Op: "ObtainToken", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+		call := &tokens.Call{Provider: "acme", Op: "ObtainToken", Kind: tokens.CallClientCredentials, Method: http.MethodPost, URL: srv.URL,
 			Encoding: enc, Body: map[string]tokens.Secret{"client_secret": clientSecret}, Redact: []tokens.Secret{clientSecret},
 			Errors: []tokens.ErrorBody{{Status: "400", New: func() any { return new(map[string]string) }, MessagePath: "message"}}}
 		err := call.Do(context.Background(), srv.Client(), nil)
@@ -500,7 +500,7 @@ func TestCallBasicAuthEchoIsRedacted(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "bad credentials: " + r.Header.Get("Authorization")})
 	})
-	call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+	call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.CallClientCredentials, Method: http.MethodPost, URL: srv.URL,
 		BasicAuth: &[2]tokens.Secret{clientID, clientSecret}}
 	err := call.Do(context.Background(), srv.Client(), nil)
 	var e *tokens.Error

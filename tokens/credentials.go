@@ -1,10 +1,8 @@
 package tokens
 
 import (
-	"context"
 	"crypto"
 	"crypto/x509"
-	"errors"
 	"log/slog"
 )
 
@@ -35,26 +33,3 @@ func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String())
 
 // MarshalJSON keeps Credentials out of JSON.
 func (c Credentials) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
-
-// WithCredentials calls fn with the credentials read returns. When rotating
-// (read is the user's function, not the Config's static fields) and the
-// provider refuses them as an invalid client, it reads them once more and
-// calls fn once more: they may have been rotated between the two, at the
-// provider first. A second refusal is returned, and the Source's backoff
-// for refused credentials applies to it.
-func WithCredentials[T any](ctx context.Context, read func(context.Context) (Credentials, error), rotating bool, fn func(context.Context, Credentials) (T, error)) (T, error) {
-	cr, err := read(ctx)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	v, err := fn(ctx, cr)
-	if err == nil || !rotating || !errors.Is(err, ErrInvalidClient) {
-		return v, err
-	}
-	if cr, err = read(ctx); err != nil {
-		var zero T
-		return zero, err
-	}
-	return fn(ctx, cr)
-}

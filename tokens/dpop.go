@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2"
+	"github.com/authgen/authgen/tokens/internal/jws"
 )
 
 // DPoP makes the proofs of possession (RFC 9449) that bind a client's
@@ -42,7 +42,7 @@ func NewDPoP(s crypto.Signer, now func() time.Time) (*DPoP, error) {
 	if s == nil {
 		return nil, errors.New("DPoP: no signer")
 	}
-	alg, err := signerAlg(s)
+	alg, err := jws.SignerAlg(s)
 	if err != nil {
 		return nil, fmt.Errorf("DPoP: %w", err)
 	}
@@ -60,7 +60,7 @@ func publicJWK(k crypto.PublicKey) map[string]string {
 	case *rsa.PublicKey:
 		return map[string]string{"kty": "RSA", "n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}
 	case *ecdsa.PublicKey:
-		pt, _ := k.ECDH() // P-256, checked by signerAlg
+		pt, _ := k.ECDH() // P-256, checked by jws.SignerAlg
 		b := pt.Bytes()   // 0x04 || x || y
 		return map[string]string{"kty": "EC", "crv": "P-256", "x": b64(b[1:33]), "y": b64(b[33:])}
 	}
@@ -97,11 +97,11 @@ func (d *DPoP) Proof(method string, u *url.URL, accessToken Secret) (Secret, err
 		claims["nonce"] = n
 	}
 	header := map[string]any{"typ": "dpop+jwt", "alg": d.alg, "jwk": d.jwk}
-	p, err := compactJWS(header, claims, func(input []byte) ([]byte, error) { return signJWS(d.signer, d.alg, input) })
+	p, err := jws.Compact(header, claims, func(input []byte) ([]byte, error) { return jws.Sign(d.signer, d.alg, input) })
 	if err != nil {
 		return "", fmt.Errorf("DPoP proof: %w", err)
 	}
-	return p, nil
+	return Secret(p), nil
 }
 
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
@@ -203,26 +203,6 @@ func nonceChallenge(resp *http.Response) bool {
 	return false
 }
 
-// ErrDPoPBound is the error of a BearerOnly TokenSource given a DPoP-bound
-// token.
+// ErrDPoPBound is the error of a DPoP client's TokenSource given a
+// DPoP-bound token.
 var ErrDPoPBound = errors.New("tokens: the access token is DPoP-bound (RFC 9449): x/oauth2 would send it without the proof each request needs; send API calls through the generated Client's HTTPClient")
-
-// BearerOnly returns a TokenSource that passes on ts's bearer tokens and
-// fails with ErrDPoPBound on a DPoP-bound one (token_type "DPoP"), which
-// oauth2.Transport would send as "Authorization: DPoP <token>" with no
-// proof: the API would refuse it, at best, after the token crossed the
-// network for nothing.
-func BearerOnly(ts oauth2.TokenSource) oauth2.TokenSource { return bearerOnly{ts} }
-
-type bearerOnly struct{ ts oauth2.TokenSource }
-
-func (b bearerOnly) Token() (*oauth2.Token, error) {
-	tok, err := b.ts.Token()
-	if err != nil {
-		return nil, err
-	}
-	if strings.EqualFold(tok.TokenType, "DPoP") {
-		return nil, ErrDPoPBound
-	}
-	return tok, nil
-}

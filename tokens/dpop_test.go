@@ -26,6 +26,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -225,7 +226,7 @@ func TestTransportDPoP(t *testing.T) {
 		w.Write(b)
 	}))
 	defer srv.Close()
-	client := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}, DPoP: d}}
+	client := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}, DPoP: d}}
 	resp, err := client.Post(srv.URL+"/pay?id=1", "text/plain", strings.NewReader("body"))
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestTransportScrubsEchoedCredentials(t *testing.T) {
 				w.Write(b)
 			}))
 			defer srv.Close()
-			hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}, DPoP: d}}
+			hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}, DPoP: d}}
 			type apiError struct {
 				Message string            `json:"message"`
 				Request map[string]string `json:"request"`
@@ -331,7 +332,7 @@ func TestTransportScrubsEchoedCredentials(t *testing.T) {
 // x/oauth2 would send without a proof.
 func TestBearerOnly(t *testing.T) {
 	for typ, wantErr := range map[string]bool{"Bearer": false, "dpop": true, "DPoP": true} {
-		ts := tokens.BearerOnly(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t", TokenType: typ}))
+		ts := tokensimpl.BearerOnly(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t", TokenType: typ}))
 		tok, err := ts.Token()
 		if wantErr != errors.Is(err, tokens.ErrDPoPBound) || (err == nil) != (tok != nil) {
 			t.Errorf("%s: token %v, err %v", typ, tok, err)
@@ -362,7 +363,7 @@ func TestTransportKeepsUpgradedConnection(t *testing.T) {
 		buf.Flush()
 	}))
 	defer srv.Close()
-	hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "echo")

@@ -79,10 +79,10 @@ func (e *Error) Is(target error) bool {
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrInvalidClient:
-		return e.kind == ClientCredentials && (e.StatusCode == http.StatusUnauthorized ||
+		return e.kind == CallClientCredentials && (e.StatusCode == http.StatusUnauthorized ||
 			e.StatusCode == http.StatusBadRequest && strings.EqualFold(e.Code, "invalid_client"))
 	case ErrRefreshRefused:
-		return e.kind == RefreshGrant && e.StatusCode >= 400 && e.StatusCode <= 499 &&
+		return e.kind == CallRefresh && e.StatusCode >= 400 && e.StatusCode <= 499 &&
 			e.StatusCode != http.StatusTooManyRequests
 	}
 	return false

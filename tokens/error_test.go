@@ -40,7 +40,7 @@ func TestErrorIsByStatus(t *testing.T) {
 		t.Error("429 should be ErrRateLimited only")
 	}
 	if err := error(&tokens.Error{StatusCode: 401}); !errors.Is(err, tokens.ErrUnauthorized) || errors.Is(err, tokens.ErrInvalidClient) {
-		t.Error("401 of an Other call should be ErrUnauthorized only")
+		t.Error("401 of a CallOther call should be ErrUnauthorized only")
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 // ErrorBody says how to decode an error answer with some statuses.
 type ErrorBody struct {
 	// Status is an exact status such as "422", a class such as "4XX" or
-	// "5XX", or "default".
+	// "5XX", or "default"; or several, separated by spaces ("401 403"),
+	// answered with one schema.
 	Status string
 	// New returns a pointer to decode the body into.
 	New func() any
@@ -30,8 +31,10 @@ type ErrorBody struct {
 func (c *Call) errorBody(status int) *ErrorBody {
 	for _, want := range []string{strconv.Itoa(status), fmt.Sprintf("%dXX", status/100), "default"} {
 		for i := range c.Errors {
-			if strings.EqualFold(c.Errors[i].Status, want) {
-				return &c.Errors[i]
+			for _, status := range strings.Fields(c.Errors[i].Status) {
+				if strings.EqualFold(status, want) {
+					return &c.Errors[i]
+				}
 			}
 		}
 	}

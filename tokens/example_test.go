@@ -64,7 +64,7 @@ func ExampleCall_Do() {
 	call := &tokens.Call{
 		Provider: "dollr",
 		Op:       "ObtainToken",
-		Kind:     tokens.ClientCredentials,
+		Kind:     tokens.CallClientCredentials,
 		Method:   http.MethodPost,
 		URL:      srv.URL + "/v1/jwt/client/obtain/token",
 		Encoding: tokens.Form,

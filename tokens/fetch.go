@@ -15,8 +15,9 @@ import (
 type FetchKind int
 
 const (
-	// FetchInitial is a client-credentials token request.
-	FetchInitial FetchKind = iota + 1
+	// FetchClientCredentials is a client-credentials token request, the
+	// first or any later one (a renewal without a usable refresh token).
+	FetchClientCredentials FetchKind = iota + 1
 	// FetchRefresh is a refresh-token request.
 	FetchRefresh
 	// FetchAfter401 is either request, made because Invalidate dropped the
@@ -27,10 +28,16 @@ const (
 	FetchShared
 )
 
+// FetchInitial is FetchClientCredentials' former name.
+//
+// Deprecated: use FetchClientCredentials, which every client-credentials
+// request reports, not only the first.
+const FetchInitial = FetchClientCredentials
+
 // String returns "initial", "refresh", "after-401" or "shared".
 func (k FetchKind) String() string {
 	switch k {
-	case FetchInitial:
+	case FetchClientCredentials:
 		return "initial"
 	case FetchRefresh:
 		return "refresh"
@@ -65,7 +72,7 @@ type FetchEvent struct {
 type flight struct {
 	done       chan struct{}
 	background bool      // started to renew a still valid grant
-	kind       FetchKind // FetchInitial or FetchAfter401
+	kind       FetchKind // FetchClientCredentials or FetchAfter401
 
 	refused       Secret    // the access token Invalidate dropped, never to be adopted
 	held          *Grant    // the cached grant when the fetch started, nil if none
@@ -78,20 +85,6 @@ type flight struct {
 
 	entry *entry // the result, nil on failure
 	err   error
-}
-
-// start begins a fetch in its own goroutine, under a context that outlives
-// the caller's; s.mu must be held.
-func (s *Source) start(ctx context.Context, background bool) *flight {
-	f := &flight{done: make(chan struct{}), background: background, kind: FetchInitial}
-	if s.after401 {
-		f.kind = FetchAfter401
-	}
-	f.refused, f.held, f.gen, f.closes = s.refused, s.held(), s.gen, s.closes
-	f.refreshToken, f.refreshExpiry = s.usableRefresh(s.held())
-	s.flight = f
-	go s.run(context.WithoutCancel(ctx), f)
-	return f
 }
 
 // usableRefresh returns g's refresh token and its expiry, or "" when g has
@@ -314,51 +307,4 @@ func (s *Source) check(g *Grant, start time.Time) (*Grant, error) {
 		return nil, err
 	}
 	return &c, nil
-}
-
-// settle records f's outcome and returns the cached entry on success, and
-// the backoff it set, if any; s.mu must be held. The outcome of a fetch
-// that Close disowned is its waiters' alone: it changes nothing.
-func (s *Source) settle(f *flight, g *Grant, err error) (*entry, time.Duration) {
-	if f.closes != s.closes {
-		if err != nil {
-			return nil, 0
-		}
-		e := &entry{grant: g, renewAt: s.renewAt(g)}
-		if g.AccessToken != "" {
-			e.tok = g.OAuth2()
-		}
-		return e, 0
-	}
-	s.flight = nil
-	if err == nil {
-		e := s.cache(g, f.kind == FetchAfter401)
-		s.gen = f.gen
-		s.after401, s.failures, s.retryAt = false, 0, time.Time{}
-		s.denied, s.refusals = nil, 0
-		return e, 0
-	}
-	if held := s.held(); f.refreshFailed && held != nil && held.RefreshToken == f.refreshToken {
-		// Refused or possibly spent: do not send it again.
-		c := *held
-		c.RefreshToken, c.RefreshExpiry = "", time.Time{}
-		s.cache(&c, s.cur.after401)
-	}
-	if errors.Is(err, ErrInvalidClient) {
-		s.refusals++
-		s.denied = err
-		s.deniedTil = s.cfg.Now().Add(min(time.Second<<min(s.refusals-1, 9), 5*time.Minute))
-	}
-	if !f.background {
-		return nil, 0
-	}
-	s.failures++
-	wait := min(time.Second<<min(s.failures-1, 6), time.Minute)
-	// A provider that said when to come back is believed, within reason.
-	var e *Error
-	if errors.As(err, &e) && e.RetryAfter > wait {
-		wait = min(e.RetryAfter, s.cfg.Retry.MaxDelay*6)
-	}
-	s.retryAt = s.cfg.Now().Add(wait)
-	return nil, wait
 }

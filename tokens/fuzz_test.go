@@ -58,7 +58,7 @@ func FuzzTokenAnswer(f *testing.F) {
 			return
 		}
 		call := tokens.Call{
-			Provider: "fuzz", Op: "ObtainToken", Kind: tokens.ClientCredentials, Method: http.MethodPost,
+			Provider: "fuzz", Op: "ObtainToken", Kind: tokens.CallClientCredentials, Method: http.MethodPost,
 			URL: "https://fuzz.example/token", Encoding: tokens.JSON, Body: map[string]string{},
 			Errors: []tokens.ErrorBody{{Status: "4XX", New: func() any { return new(map[string]any) }, CodePath: "error", MessagePath: "detail.0.msg"}},
 		}

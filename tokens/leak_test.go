@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // The secrets a provider may echo back in its answers. Every fault scenario
@@ -125,11 +126,11 @@ func TestFaultsLeakNoSecrets(t *testing.T) {
 				Retry:    tokens.Retry{Attempts: 2, BaseDelay: time.Millisecond},
 				OnFetch:  func(e tokens.FetchEvent) { events = append(events, e) },
 				Obtain: func(ctx context.Context) (*tokens.Grant, error) {
-					return grant(ctx, tokens.Call{Op: "ObtainToken", Kind: tokens.ClientCredentials, URL: ts.URL + "/token",
+					return grant(ctx, tokens.Call{Op: "ObtainToken", Kind: tokens.CallClientCredentials, URL: ts.URL + "/token",
 						Body: map[string]tokens.Secret{"client_secret": leakSecret}, Redact: []tokens.Secret{leakSecret}})
 				},
 				Refresh: func(ctx context.Context, rt tokens.Secret) (*tokens.Grant, error) {
-					return grant(ctx, tokens.Call{Op: "RefreshToken", Kind: tokens.RefreshGrant, URL: ts.URL + "/refresh",
+					return grant(ctx, tokens.Call{Op: "RefreshToken", Kind: tokens.CallRefresh, URL: ts.URL + "/refresh",
 						Body: map[string]tokens.Secret{"refresh_token": rt}, Redact: []tokens.Secret{leakSecret, rt}})
 				},
 			})
@@ -145,7 +146,7 @@ func TestFaultsLeakNoSecrets(t *testing.T) {
 				clock.Advance(2 * time.Minute)
 				_, err = src.Token(context.Background())
 				errs = append(errs, err)
-				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport, Hosts: []string{tokens.HostOf(ts.URL)}}}
+				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: ts.Client().Transport, Hosts: []string{tokensimpl.HostOf(ts.URL)}}}
 				resp, err := hc.Get(ts.URL + "/api")
 				if err == nil {
 					resp.Body.Close()

@@ -258,7 +258,7 @@ func (o *Operation) attempt(hc *http.Client, req *http.Request, sent *sentTokens
 	if err != nil {
 		return nil, fmt.Errorf("%sreading answer: %w", prefix(o.Provider, o.Name), err)
 	}
-	c := Call{Provider: o.Provider, Op: o.Name, Kind: Other, Errors: o.Errors, Redact: sent.list()}
+	c := Call{Provider: o.Provider, Op: o.Name, Kind: CallOther, Errors: o.Errors, Redact: sent.list()}
 	if h := o.IdempotencyHeader; h != "" {
 		c.Redact = append(c.Redact, Secret(req.Header.Get(h)))
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // marker is in every secret below: any part of one left in an output
@@ -82,7 +83,7 @@ func TestCallRedactsEscapedEchoes(t *testing.T) {
 					w.WriteHeader(http.StatusUnauthorized)
 					json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "bad secret " + form(secret) + " given"})
 				})
-				call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+				call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.CallClientCredentials, Method: http.MethodPost, URL: srv.URL,
 					Encoding: tokens.Form, Body: map[string]tokens.Secret{"client_secret": tokens.Secret(secret)}, Redact: []tokens.Secret{tokens.Secret(secret)}}
 				checkRedacted(t, call.Do(context.Background(), srv.Client(), nil))
 			})
@@ -94,7 +95,7 @@ func TestCallRedactsEscapedEchoes(t *testing.T) {
 				w.WriteHeader(http.StatusUnauthorized)
 				json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "bad " + r.Header.Get("Authorization") + " given"})
 			})
-			call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: srv.URL,
+			call := &tokens.Call{Provider: "acme", Op: "Token", Kind: tokens.CallClientCredentials, Method: http.MethodPost, URL: srv.URL,
 				BasicAuth: &[2]tokens.Secret{marker + "-id", tokens.Secret(secret)}}
 			checkRedacted(t, call.Do(context.Background(), srv.Client(), nil))
 		})
@@ -134,7 +135,7 @@ func TestTransportScrubsEscapedEchoes(t *testing.T) {
 					json.NewEncoder(w).Encode(map[string]string{"message": "refused " + form(token)})
 				}))
 				defer srv.Close()
-				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+				hc := &http.Client{Transport: &tokens.Transport{Source: src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 				resp, err := hc.Get(srv.URL)
 				if err != nil {
 					t.Fatal(err)

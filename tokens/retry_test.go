@@ -55,7 +55,7 @@ func retrySource(t *testing.T, url string, retry tokens.Retry) (*tokens.Source, 
 		OnFetch:  func(e tokens.FetchEvent) { events = append(events, e) },
 		Obtain: func(ctx context.Context) (*tokens.Grant, error) {
 			var out answer
-			call := tokens.Call{Provider: "acme", Op: "ObtainToken", Kind: tokens.ClientCredentials, Method: http.MethodPost, URL: url, Encoding: tokens.JSON, Body: map[string]string{}}
+			call := tokens.Call{Provider: "acme", Op: "ObtainToken", Kind: tokens.CallClientCredentials, Method: http.MethodPost, URL: url, Encoding: tokens.JSON, Body: map[string]string{}}
 			if err := call.Do(ctx, http.DefaultClient, &out); err != nil {
 				return nil, err
 			}

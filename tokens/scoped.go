@@ -33,17 +33,6 @@ func NormalizeScopes(scopes []string) []string {
 	return slices.DeleteFunc(s, func(v string) bool { return v == "" })
 }
 
-// GrantedScopes reads a token answer's scope, space-separated (RFC 6749
-// §5.1), as a set; nil when it is empty or absent, which means the scopes
-// requested were granted.
-func GrantedScopes(scope string) []string {
-	s := NormalizeScopes(strings.Fields(scope))
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
 // Scoped keeps one Source per scope set for a client whose operations need
 // different scopes, so that a read call never carries a token that may
 // write. It is safe for concurrent use.
@@ -141,24 +130,6 @@ func covers(granted, need []string) bool {
 		}
 	}
 	return true
-}
-
-// valid reports whether s holds an access token not yet due for renewal.
-func (s *Source) valid() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cur != nil && s.cur.grant.AccessToken != "" && s.cfg.Now().Before(s.cur.renewAt)
-}
-
-// granted returns the scopes of s's cached grant: the answer's, else
-// requested.
-func (s *Source) granted(requested []string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur != nil && s.cur.grant.Scopes != nil {
-		return s.cur.grant.Scopes
-	}
-	return requested
 }
 
 // Close closes every scope set's Source (see Source.Close): their tokens

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // scopedProvider issues "tok-<scopes>" for the scopes requested, granting
@@ -134,7 +135,7 @@ func TestScopedTransportPerOperation(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 	ops := map[string]*tokens.Operation{
 		"/read":  {Provider: "acme", Name: "List", Scopes: []string{"payments:read"}},
 		"/write": {Provider: "acme", Name: "Create", Scopes: []string{"payments:write"}},
@@ -192,7 +193,7 @@ func TestGrantedScopes(t *testing.T) {
 		" a\tb  a ":     {"a", "b"},
 		"payments:read": {"payments:read"},
 	} {
-		if got := tokens.GrantedScopes(in); !slices.Equal(got, want) || (got == nil) != (want == nil) {
+		if got := tokensimpl.GrantedScopes(in); !slices.Equal(got, want) || (got == nil) != (want == nil) {
 			t.Errorf("GrantedScopes(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -215,7 +216,7 @@ func TestChooseScope(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	hc := &http.Client{Transport: &tokens.Transport{Source: def, Scoped: s, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 	op := &tokens.Operation{Provider: "acme", Name: "List", Scopes: []string{"production", "sandbox"}, AnyScope: true}
 	send := func(op *tokens.Operation) error {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)

@@ -26,12 +26,6 @@ import (
 // it, leaves no one holding a refresh token the provider may already have
 // spent: the next renewal uses the client credentials instead.
 
-// sharedGrant is a grant read from the Store.
-type sharedGrant struct {
-	*Grant
-	gen uint64
-}
-
 // fetchShared is fetch for a Source with a Store.
 func (s *Source) fetchShared(ctx context.Context, f *flight) (*Grant, []FetchEvent) {
 	start := s.cfg.Now()

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"golang.org/x/oauth2"
 )
@@ -160,14 +159,6 @@ type entry struct {
 	after401 bool          // fetched because the provider refused the previous token
 }
 
-// held returns the cached grant, nil if none; s.mu must be held.
-func (s *Source) held() *Grant {
-	if s.cur == nil {
-		return nil
-	}
-	return s.cur.grant
-}
-
 // NewSource returns a Source for cfg, which it checks: Provider and Obtain
 // are required, and durations must not be negative.
 func NewSource(cfg Config) (*Source, error) {
@@ -248,132 +239,6 @@ func (s *Source) OAuth2Token(ctx context.Context) (*oauth2.Token, error) {
 // Now returns the time by the Source's clock, Config.Now.
 func (s *Source) Now() time.Time { return s.cfg.Now() }
 
-func (s *Source) get(ctx context.Context) (*entry, error) {
-	if e := s.fresh.Load(); e != nil && (s.realClock || s.cfg.Now().Before(e.renewAt)) {
-		if s.cfg.Observer != nil {
-			s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, true)
-		}
-		return e, nil
-	}
-	s.mu.Lock()
-	now := s.cfg.Now()
-	if e := s.cur; e != nil && e.grant.AccessToken != "" && now.Before(e.grant.Expiry) {
-		if !now.Before(e.renewAt) && s.flight == nil && !now.Before(s.retryAt) {
-			s.start(ctx, true)
-		}
-		s.mu.Unlock()
-		if s.cfg.Observer != nil {
-			s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, true)
-		}
-		return e, nil
-	}
-	if s.cfg.Observer != nil {
-		s.cfg.Observer.CacheLookup(ctx, s.cfg.Provider, false)
-	}
-	f := s.flight
-	if f == nil {
-		if err := ctx.Err(); err != nil {
-			s.mu.Unlock()
-			return nil, err
-		}
-		if s.denied != nil && now.Before(s.deniedTil) {
-			err := s.denied
-			s.mu.Unlock()
-			return nil, err
-		}
-		f = s.start(ctx, false)
-	}
-	s.mu.Unlock()
-
-	select {
-	case <-f.done:
-		return f.entry, f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// cache makes g the cached grant, returning its entry; s.mu must be held.
-func (s *Source) cache(g *Grant, after401 bool) *entry {
-	if s.stale != nil {
-		s.stale.Stop()
-		s.stale = nil
-	}
-	if g == nil {
-		s.cur = nil
-		s.fresh.Store(nil)
-		return nil
-	}
-	e := &entry{grant: g, renewAt: s.renewAt(g), after401: after401}
-	s.cur = e
-	if g.AccessToken == "" {
-		s.fresh.Store(nil)
-		return e
-	}
-	e.tok = g.OAuth2()
-	s.fresh.Store(e)
-	if s.realClock {
-		// The timer fires minutes before expiry for the usual window, so
-		// a slow scheduler cannot make it serve an expired token. It
-		// holds the Source weakly: a dropped client is collected, not
-		// kept until its token's renewal time. Timers follow the
-		// monotonic clock, which stops while the machine sleeps; the wall
-		// clock watch covers that.
-		ws := weak.Make(s)
-		s.stale = time.AfterFunc(time.Until(e.renewAt), func() {
-			if s := ws.Value(); s != nil {
-				s.fresh.CompareAndSwap(e, nil)
-			}
-		})
-		watchWallClock(ws, e)
-	}
-	return e
-}
-
-// renewAt returns when g is due for renewal: RenewBefore ahead of its
-// expiry, but not before half its lifetime has passed.
-func (s *Source) renewAt(g *Grant) time.Time {
-	byWindow := g.Expiry.Add(-s.cfg.RenewBefore)
-	half := g.IssuedAt.Add(g.Expiry.Sub(g.IssuedAt) / 2)
-	if half.After(byWindow) {
-		return half
-	}
-	return byWindow
-}
-
-// reauthWindow is how long a token fetched because the provider refused
-// the previous one is not dropped again when it is refused too: a route
-// that answers 401 to every token must not cost a token request per call.
-const reauthWindow = 30 * time.Second
-
-// Invalidate drops the cached access token if it is accessToken, which the
-// provider refused, so that the next Token call fetches a new one; the
-// refresh token is kept for that fetch. A token already replaced is left
-// alone, so that concurrent refusals of one token cause one renewal.
-//
-// It reports whether a request refused with accessToken may be retried
-// with a new token: false when accessToken was itself fetched after a
-// refusal less than 30 seconds ago, which it then keeps.
-func (s *Source) Invalidate(accessToken Secret) bool {
-	if accessToken == "" {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.cur
-	if e == nil || e.grant.AccessToken != accessToken {
-		return true
-	}
-	if e.after401 && s.cfg.Now().Sub(e.grant.IssuedAt) < reauthWindow {
-		return false
-	}
-	g := *e.grant
-	g.AccessToken = ""
-	s.cache(&g, e.after401)
-	s.after401, s.refused = true, accessToken
-	return true
-}
-
 // TokenSource returns an oauth2.TokenSource whose Token method calls
 // s.Token(ctx). It caches nothing itself; wrapping it in
 // oauth2.ReuseTokenSource is unnecessary.
@@ -389,30 +254,3 @@ type tokenSource struct {
 // Token returns the Source's token, shared by every caller: it must not be
 // modified.
 func (ts tokenSource) Token() (*oauth2.Token, error) { return ts.s.OAuth2Token(ts.ctx) }
-
-// Close drops the cached grant and stops its renewal timer, for a client
-// evicted from a Registry: its tokens leave memory with it.
-//
-// A fetch already running is disowned: the callers waiting for it get its
-// grant (or error) for their one call, as they asked before Close, but the
-// grant is not cached, starts no renewal and is not written to the Store;
-// Close waits for a Store write already under way (bounded by LockTTL), so
-// that none follows it. A Source needs no closing otherwise, and one closed
-// still works: its next Token fetches anew.
-func (s *Source) Close() {
-	s.closing.Lock()
-	defer s.closing.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cache(nil, false)
-	s.after401, s.refused = false, ""
-	s.flight = nil
-	s.closes++
-}
-
-// disowned reports whether Close ran since f started; s.mu must not be held.
-func (s *Source) disowned(f *flight) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return f.closes != s.closes
-}

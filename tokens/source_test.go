@@ -132,7 +132,7 @@ func TestSourceCaches(t *testing.T) {
 	if got := h.token(t); got != "tok-1" {
 		t.Fatalf("Token = %s", got)
 	}
-	if e := h.event(t, tokens.FetchInitial, false); e.StatusCode != 200 {
+	if e := h.event(t, tokens.FetchClientCredentials, false); e.StatusCode != 200 {
 		t.Errorf("event %+v", e)
 	}
 	for range 100 {
@@ -156,7 +156,7 @@ func TestSourceGrantsAreImmutable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.src.Invalidate(g.AccessToken)
 	if g.AccessToken != "tok-1" {
 		t.Errorf("Invalidate changed a returned grant: %+v", g)
@@ -183,13 +183,13 @@ func TestSourceRenewAt(t *testing.T) {
 			h := newHarness(tt.lifetime)
 			h.start(t, tokens.Config{RenewBefore: tt.window})
 			h.token(t)
-			h.event(t, tokens.FetchInitial, false)
+			h.event(t, tokens.FetchClientCredentials, false)
 			h.clock.Advance(tt.renewAt - time.Nanosecond)
 			h.token(t)
 			h.noFetch(t)
 			h.clock.Advance(time.Nanosecond)
 			h.token(t)
-			h.event(t, tokens.FetchInitial, false)
+			h.event(t, tokens.FetchClientCredentials, false)
 			if got := h.token(t); got != "tok-2" {
 				t.Errorf("Token after renewal = %s", got)
 			}
@@ -204,14 +204,14 @@ func TestSourceShortLifetime(t *testing.T) {
 	h := newHarness(time.Minute)
 	h.start(t, tokens.Config{RenewBefore: 5 * time.Minute})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	for sec := 1; sec <= 120; sec++ {
 		h.clock.Advance(time.Second)
 		for range 10 {
 			h.token(t)
 		}
 		if sec%30 == 0 {
-			h.event(t, tokens.FetchInitial, false)
+			h.event(t, tokens.FetchClientCredentials, false)
 			if got, want := h.token(t), fmt.Sprintf("tok-%d", sec/30+1); got != want {
 				t.Fatalf("at %ds: Token = %s, want %s", sec, got, want)
 			}
@@ -234,7 +234,7 @@ func TestSourceRenewsInBackground(t *testing.T) {
 		return h.issue(""), nil
 	}})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	h.clock.Advance(59 * time.Minute)
 	for range 10 { // served at once while the renewal is blocked
@@ -246,7 +246,7 @@ func TestSourceRenewsInBackground(t *testing.T) {
 		t.Fatal("no background renewal")
 	}
 	close(release)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	if got := h.token(t); got != "tok-2" {
 		t.Fatalf("Token after renewal = %s", got)
 	}
@@ -270,14 +270,14 @@ func TestSourceBackgroundFailure(t *testing.T) {
 		},
 	})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	fail.Store(true)
 	h.clock.Advance(23 * time.Hour)
 	if got := h.token(t); got != "tok-1" {
 		t.Fatalf("Token = %s", got)
 	}
-	if e := h.event(t, tokens.FetchInitial, true); e.StatusCode != 503 {
+	if e := h.event(t, tokens.FetchClientCredentials, true); e.StatusCode != 503 {
 		t.Errorf("event %+v, want status 503", e)
 	}
 	// Each failure doubles the wait, up to a minute; the token is served throughout.
@@ -292,13 +292,13 @@ func TestSourceBackgroundFailure(t *testing.T) {
 		if got := h.token(t); got != "tok-1" {
 			t.Fatalf("Token = %s", got)
 		}
-		h.event(t, tokens.FetchInitial, true)
+		h.event(t, tokens.FetchClientCredentials, true)
 	}
 
 	fail.Store(false)
 	h.clock.Advance(time.Minute)
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	if got := h.token(t); got != "tok-2" {
 		t.Fatalf("Token after recovery = %s", got)
 	}
@@ -307,10 +307,10 @@ func TestSourceBackgroundFailure(t *testing.T) {
 	fail.Store(true)
 	h.clock.Advance(23 * time.Hour)
 	h.token(t)
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 	h.clock.Advance(time.Second)
 	h.token(t)
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 
 	// Once the token has expired, callers fetch and see the error, each time.
 	h.clock.Advance(time.Hour)
@@ -320,7 +320,7 @@ func TestSourceBackgroundFailure(t *testing.T) {
 		if !errors.As(err, &e) || e.StatusCode != 503 {
 			t.Errorf("Token after expiry = %v, want the 503", err)
 		}
-		h.event(t, tokens.FetchInitial, true)
+		h.event(t, tokens.FetchClientCredentials, true)
 	}
 }
 
@@ -350,7 +350,7 @@ func TestSourceSingleFlight(t *testing.T) {
 	if n := wrong.Load(); n != 0 {
 		t.Errorf("%d callers did not get tok-1", n)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestSourceCancelledCaller(t *testing.T) {
@@ -386,7 +386,7 @@ func TestSourceCancelledCaller(t *testing.T) {
 	if got := <-other; got != "tok-1" {
 		t.Errorf("other caller got %s", got)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	// A caller already cancelled starts no fetch.
 	h.clock.Advance(2 * time.Hour)
@@ -408,7 +408,7 @@ func TestSourceFetchTimeout(t *testing.T) {
 	if _, err := h.src.Token(context.Background()); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Token = %v, want a deadline error", err)
 	}
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 }
 
 func TestSourceRejectsBadGrants(t *testing.T) {
@@ -431,7 +431,7 @@ func TestSourceRejectsBadGrants(t *testing.T) {
 				if !errors.As(err, &m) || err.Error() != "acme: malformed answer: "+tt.reason {
 					t.Fatalf("Token = %v, want reason %q", err, tt.reason)
 				}
-				h.event(t, tokens.FetchInitial, true)
+				h.event(t, tokens.FetchClientCredentials, true)
 			}
 		})
 	}
@@ -446,7 +446,7 @@ func TestSourceFillsIssuedAt(t *testing.T) {
 	if err != nil || !g.IssuedAt.Equal(h.clock.Now()) {
 		t.Errorf("Token = %+v, %v; want IssuedAt set to the request time", g, err)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 // refresher is a fake refresh endpoint recording the tokens it was sent.
@@ -487,7 +487,7 @@ func TestSourceRefresh(t *testing.T) {
 			name:     "rotating without a new token drops the spent one",
 			cfg:      tokens.Config{RotatesRefreshToken: true},
 			answerRT: func(int64) tokens.Secret { return "" },
-			kinds:    []tokens.FetchKind{tokens.FetchRefresh, tokens.FetchInitial},
+			kinds:    []tokens.FetchKind{tokens.FetchRefresh, tokens.FetchClientCredentials},
 			sent:     []string{"rt-1"},
 		},
 		{
@@ -509,7 +509,7 @@ func TestSourceRefresh(t *testing.T) {
 			name:     "lifetime counts from the grant that carried it",
 			cfg:      tokens.Config{RefreshTokenLifetime: 90 * time.Minute},
 			answerRT: func(int64) tokens.Secret { return "" },
-			kinds:    []tokens.FetchKind{tokens.FetchRefresh, tokens.FetchInitial},
+			kinds:    []tokens.FetchKind{tokens.FetchRefresh, tokens.FetchClientCredentials},
 			sent:     []string{"rt-1"},
 		},
 		{
@@ -534,7 +534,7 @@ func TestSourceRefresh(t *testing.T) {
 			}
 			h.start(t, cfg)
 			h.token(t)
-			h.event(t, tokens.FetchInitial, false)
+			h.event(t, tokens.FetchClientCredentials, false)
 			for i, kind := range tt.kinds {
 				h.clock.Advance(time.Hour) // expired: fetch synchronously
 				if got, want := h.token(t), fmt.Sprintf("tok-%d", i+2); got != want {
@@ -565,10 +565,10 @@ func TestSourceRefreshExpiryWins(t *testing.T) {
 		},
 	})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.clock.Advance(time.Hour)
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	if got := r.got(); len(got) != 0 {
 		t.Errorf("expired refresh token sent: %v", got)
 	}
@@ -593,7 +593,7 @@ func TestSourceRefreshFallsBack(t *testing.T) {
 		},
 	})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	// The refusal is not surfaced: Obtain takes over.
 	h.clock.Advance(time.Hour)
@@ -603,7 +603,7 @@ func TestSourceRefreshFallsBack(t *testing.T) {
 	if e := h.event(t, tokens.FetchRefresh, true); e.StatusCode != 400 {
 		t.Errorf("refresh event %+v", e)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	// When Obtain fails too, its error is returned, and the refused
 	// refresh token is not tried again.
@@ -613,11 +613,11 @@ func TestSourceRefreshFallsBack(t *testing.T) {
 		t.Fatalf("Token = %v, want Obtain's error", err)
 	}
 	h.event(t, tokens.FetchRefresh, true)
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 	if _, err := h.src.Token(context.Background()); !errors.Is(err, errBoom) {
 		t.Fatalf("Token = %v, want Obtain's error", err)
 	}
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 	if got := r.got(); strings.Join(got, ",") != "rt-s3cr3t-1,rt-s3cr3t-2" {
 		t.Errorf("refresh tokens sent: %v", got)
 	}
@@ -637,20 +637,20 @@ func TestSourceInvalidRefreshAnswerFallsBack(t *testing.T) {
 		},
 	})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.clock.Advance(time.Hour)
 	if got := h.token(t); got != "tok-2" {
 		t.Fatalf("Token = %s", got)
 	}
 	h.event(t, tokens.FetchRefresh, true)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestSourceInvalidate(t *testing.T) {
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 
 	h.src.Invalidate("tok-other")
 	h.src.Invalidate("")
@@ -667,7 +667,7 @@ func TestSourceInvalidate(t *testing.T) {
 
 	h.clock.Advance(time.Hour) // an ordinary renewal is no longer after-401
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestSourceInvalidateKeepsRefreshToken(t *testing.T) {
@@ -681,7 +681,7 @@ func TestSourceInvalidateKeepsRefreshToken(t *testing.T) {
 		},
 	})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.src.Invalidate("tok-1")
 	if got := h.token(t); got != "tok-2" {
 		t.Fatalf("Token after Invalidate = %s", got)
@@ -698,7 +698,7 @@ func TestSourceConcurrentInvalidate(t *testing.T) {
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
 	h.token(t)
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	var wg sync.WaitGroup
 	var wrong atomic.Int64
 	for range 100 {
@@ -724,12 +724,12 @@ func TestSourceTokenSource(t *testing.T) {
 	if err != nil || tok.AccessToken != "tok-1" || tok.TokenType != "Bearer" || !tok.Expiry.Equal(h.clock.Now().Add(time.Hour)) {
 		t.Errorf("Token() = %+v, %v", tok, err)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestFetchKindString(t *testing.T) {
 	for k, want := range map[tokens.FetchKind]string{
-		tokens.FetchInitial: "initial", tokens.FetchRefresh: "refresh", tokens.FetchAfter401: "after-401", 9: "FetchKind(9)",
+		tokens.FetchClientCredentials: "initial", tokens.FetchRefresh: "refresh", tokens.FetchAfter401: "after-401", 9: "FetchKind(9)",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", int(k), got, want)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/authgen/authgen/tokens/internal/check"
 )
 
 // Transport is an http.RoundTripper that authorizes requests to the hosts
@@ -200,7 +202,7 @@ func (t *Transport) authorized(req *http.Request) (bool, error) {
 	if first != req && (!sameOrigin(first.URL, req.URL)) {
 		return false, nil
 	}
-	if req.URL.Scheme != "https" && !t.AllowInsecureHTTP && !isLoopback(req.URL.Hostname()) {
+	if req.URL.Scheme != "https" && !t.AllowInsecureHTTP && !check.Loopback(req.URL.Hostname()) {
 		return false, fmt.Errorf("tokens: not sending the access token to %s over plain http (set AllowInsecureHTTP to allow it)", req.URL.Host)
 	}
 	return true, nil

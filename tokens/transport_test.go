@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // api is a fake provider API accepting one access token.
@@ -48,7 +49,7 @@ func newAPI(t *testing.T, accept string) (*api, *httptest.Server, *harness, *htt
 	t.Cleanup(srv.Close)
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport, Hosts: []string{tokens.HostOf(srv.URL)}}}
+	return a, srv, h, &http.Client{Transport: &tokens.Transport{Source: h.src, Base: srv.Client().Transport, Hosts: []string{tokensimpl.HostOf(srv.URL)}}}
 }
 
 func TestTransportSetsBearer(t *testing.T) {
@@ -69,7 +70,7 @@ func TestTransportSetsBearer(t *testing.T) {
 	if got := req.Header.Get("Authorization"); got != "Basic stale" {
 		t.Errorf("caller's request changed: Authorization = %q", got)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestTransportReplaysAfter401(t *testing.T) {
@@ -92,7 +93,7 @@ func TestTransportReplaysAfter401(t *testing.T) {
 			t.Errorf("request %d: Authorization %q, body %q", i, got, seen[i].body)
 		}
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 }
 
@@ -106,7 +107,7 @@ func TestTransportReplaysBodylessRequest(t *testing.T) {
 	if resp.StatusCode != 200 || len(a.requests()) != 2 {
 		t.Errorf("status %d after %d requests", resp.StatusCode, len(a.requests()))
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 }
 
@@ -126,7 +127,7 @@ func TestTransportCannotReplay(t *testing.T) {
 	if n := len(a.requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	// The refused token was dropped all the same.
 	if got := h.token(t); got != "tok-2" {
 		t.Errorf("next token = %s", got)
@@ -147,7 +148,7 @@ func TestTransportReplaysOnce(t *testing.T) {
 	if n := len(a.requests()); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 	h.event(t, tokens.FetchAfter401, false)
 	h.noFetch(t)
 }
@@ -172,7 +173,7 @@ func TestTransportTokenError(t *testing.T) {
 	if !body.closed {
 		t.Error("request body not closed")
 	}
-	h.event(t, tokens.FetchInitial, true)
+	h.event(t, tokens.FetchClientCredentials, true)
 }
 
 func TestTransportGetBodyFails(t *testing.T) {
@@ -187,7 +188,7 @@ func TestTransportGetBodyFails(t *testing.T) {
 	if resp.StatusCode != 401 || len(a.requests()) != 1 {
 		t.Errorf("status %d after %d requests, want the first 401", resp.StatusCode, len(a.requests()))
 	}
-	h.event(t, tokens.FetchInitial, false)
+	h.event(t, tokens.FetchClientCredentials, false)
 }
 
 func TestTransportWithoutSource(t *testing.T) {
@@ -242,7 +243,7 @@ func TestTransportSendsTheTokenOnlyToItsHosts(t *testing.T) {
 	})
 	h := newHarness(time.Hour)
 	h.start(t, tokens.Config{})
-	client := &http.Client{Transport: &tokens.Transport{Source: h.src, Hosts: []string{tokens.HostOf(api.URL), tokens.HostOf(extra.URL)}}}
+	client := &http.Client{Transport: &tokens.Transport{Source: h.src, Hosts: []string{tokensimpl.HostOf(api.URL), tokensimpl.HostOf(extra.URL)}}}
 	for _, u := range []string{api.URL + "/away", api.URL + "/home", elsewhere.URL, extra.URL} {
 		resp, err := client.Get(u)
 		if err != nil {

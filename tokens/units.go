@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/authgen/authgen/tokens/internal/check"
 )
 
 // Seconds is a token lifetime in seconds, the unit of RFC 6749's expires_in.
@@ -160,7 +162,7 @@ func parseInt(b []byte) (int64, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
 	}
-	if !isJSONNumber(s) {
+	if !check.JSONNumber(s) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -168,13 +170,6 @@ func parseInt(b []byte) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
-}
-
-// isJSONNumber reports whether s is exactly one JSON number, keeping
-// strconv.ParseFloat's extras (Inf, NaN, hex, spaces) out.
-func isJSONNumber(s string) bool {
-	isDigit := func(c byte) bool { return '0' <= c && c <= '9' }
-	return s != "" && (s[0] == '-' || isDigit(s[0])) && isDigit(s[len(s)-1]) && json.Valid([]byte(s))
 }
 
 // valueError is a JSON value that does not fit a lifetime type.

@@ -3,7 +3,6 @@ package tokens
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,28 +13,6 @@ import (
 // another host or from https to http: client credentials are never sent
 // there.
 var ErrCrossHostRedirect = errors.New("tokens: token endpoint redirected to another host or to plain http; credentials not sent")
-
-// CheckBaseURL reports whether raw may carry client credentials: an
-// absolute https URL, or http when its host is loopback (a local test
-// server) or allowInsecure is set.
-func CheckBaseURL(raw string, allowInsecure bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http or https URL", raw)
-	}
-	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("%q is not https: credentials would cross the network in clear text (loopback hosts are allowed; set AllowInsecureHTTP to allow others)", raw)
-	}
-	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // sameHostOnly returns a copy of hc that follows a token endpoint's
 // redirects only within its host and never from https to http, since a
@@ -87,13 +64,4 @@ func defaultPort(scheme string) string {
 		return "80"
 	}
 	return "443"
-}
-
-// HostOf returns the host[:port] of an absolute URL, for Transport.Hosts.
-func HostOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }

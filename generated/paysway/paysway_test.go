@@ -641,7 +641,7 @@ func TestRateLimited(t *testing.T) {
 	if !errors.As(err, &te) || !errors.Is(err, tokens.ErrRateLimited) || te.RetryAfter != 30*time.Second {
 		t.Errorf("Token err = %v, want a 429 with RetryAfter 30s", err)
 	}
-	if ev := f.Wait(t); ev.StatusCode != http.StatusTooManyRequests || ev.Kind != tokens.FetchInitial {
+	if ev := f.Wait(t); ev.StatusCode != http.StatusTooManyRequests || ev.Kind != tokens.FetchClientCredentials {
 		t.Errorf("fetch event = %+v, want an initial fetch answered 429", ev)
 	}
 }

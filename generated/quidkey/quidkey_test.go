@@ -608,7 +608,7 @@ func TestRefreshTokenExpiresAfter24Hours(t *testing.T) {
 			t.Errorf("at +%v the client spent the expired refresh token: %+v", c.Now().Sub(rtIssued), e)
 			e = f.Wait(t)
 		}
-		if e.Kind != tokens.FetchInitial || e.Err != nil {
+		if e.Kind != tokens.FetchClientCredentials || e.Err != nil {
 			t.Fatalf("renewal at +%v = %+v, want a successful client-credentials exchange", c.Now().Sub(rtIssued), e)
 		}
 		break
@@ -702,7 +702,7 @@ func TestIdlePast24HoursMakesAFullExchange(t *testing.T) {
 	if at != "qk_at_2" || rt != "qk_rt_2" {
 		t.Errorf("token = %q refresh %q, want qk_at_2 qk_rt_2", at, rt)
 	}
-	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
+	if e := f.Wait(t); e.Kind != tokens.FetchClientCredentials || e.Err != nil {
 		t.Errorf("fetch = %+v, want a client-credentials exchange", e)
 	}
 	srv.checkCounts(t, 2, 0)

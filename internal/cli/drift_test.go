@@ -53,7 +53,7 @@ func TestSpecDrift(t *testing.T) {
 		{
 			name: "token operation path changed",
 			old:  "  /{version}/jwt/client/obtain/token:\n", new: "  /{version}/oauth/token:\n",
-			wantCode: []string{`c\.tokenURL \+ "/v1/oauth/token"`},
+			wantCode: []string{`c\.rt, "/v1/oauth/token", call\)`},
 		},
 		{
 			name: "token operation content type changed",

@@ -37,7 +37,7 @@ func TestOperationScopesSwitch(t *testing.T) {
 	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: "all"})
 	// gofmt aligns the fields; compare with spaces collapsed.
 	on = strings.Join(strings.Fields(on), " ")
-	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "tokens.NewScoped(", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
+	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "Scoped: true", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("-operation-scopes client lacks %s", want)
 		}
@@ -146,7 +146,7 @@ func TestOperationScopesAny(t *testing.T) {
 		return strings.Join(strings.Fields(generated(t, cli.Options{Descriptor: desc})), " ")
 	}
 	anyClient := gen("any")
-	for _, want := range []string{"AnyScope: true", `Scopes: []string{"production", "sandbox"}`, "PreferredScopes []string", "op.ChooseScope(c.cfg.PreferredScopes)"} {
+	for _, want := range []string{"AnyScope: true", `Scopes: []string{"production", "sandbox"}`, "PreferredScopes []string", "PreferredScopes: cfg.PreferredScopes"} {
 		if !strings.Contains(anyClient, want) {
 			t.Errorf("api.operation_scopes: any client lacks %s", want)
 		}

@@ -14,6 +14,7 @@ import (
 
 const (
 	tokensPkg = model.RuntimeImport
+	implPkg   = model.RuntimeImport + "/tokensimpl"
 	oauth2Pkg = "golang.org/x/oauth2"
 )
 
@@ -34,6 +35,7 @@ var httpMethods = map[string]string{
 func generateClient(p *model.Provider) ([]byte, error) {
 	f := jen.NewFile(p.Package)
 	f.ImportName(tokensPkg, "tokens")
+	f.ImportName(implPkg, "tokensimpl")
 	f.ImportName(oauth2Pkg, "oauth2")
 	for _, line := range strings.Split(packageDoc(p), "\n") {
 		f.PackageComment(line)
@@ -59,20 +61,32 @@ func generateClient(p *model.Provider) ([]byte, error) {
 	assertionConsts(f, p)
 	config(f, p)
 	client(f, p)
-	credentialsMethod(f, p)
 	tenants(f, p)
 	for _, ep := range p.Endpoints {
 		endpoint(f, p, ep)
 	}
-	exchange(f, p, "obtain", "obtain is a client-credentials exchange.", p.Obtain, "ClientCredentials")
+	exchange(f, p, "obtain", "obtain is a client-credentials exchange with the credentials cr.", p.Obtain, "CallClientCredentials")
 	if p.Strategy != model.RefreshNone {
-		exchange(f, p, "refresh", "refresh spends a refresh token.", p.Refresh, "RefreshGrant")
+		exchange(f, p, "refresh", "refresh spends a refresh token, with the credentials cr.", p.Refresh, "CallRefresh")
 	}
+	names, printed := converters(p), map[string]bool{}
 	for _, ep := range p.Endpoints {
-		grant(f, ep)
+		if !printed[names[ep]] {
+			grant(f, p, ep, names)
+			printed[names[ep]] = true
+		}
 	}
+	tables := errorTables(p)
 	for _, ep := range p.Endpoints {
-		errorTable(f, lower(ep.Method)+"Errors", fmt.Sprintf("%sErrors decode %s's error answers.", lower(ep.Method), ep.Method), ep.Errors)
+		if name := tables[ep]; name == lower(ep.Method)+"Errors" {
+			var methods []string
+			for _, other := range p.Endpoints {
+				if tables[other] == name {
+					methods = append(methods, other.Method)
+				}
+			}
+			errorTable(f, name, fmt.Sprintf("%s decode %s's error answers.", name, strings.Join(methods, "'s and ")), ep.Errors)
+		}
 	}
 	operations(f, p)
 	var b bytes.Buffer
@@ -200,93 +214,71 @@ func configFields(p *model.Provider) []jen.Code {
 	}
 }
 
-// secretChecks are New's checks of the credentials the client signs or sends.
-func secretChecks(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
-	var checks []jen.Code
+// providerValues is the package's tokensimpl.Provider: its defaults and
+// how its tokens are requested.
+func providerValues(p *model.Provider) jen.Dict {
+	d := jen.Dict{
+		jen.Id("Name"):               jen.Lit(p.Package),
+		jen.Id("DefaultBaseURL"):     jen.Id("DefaultBaseURL"),
+		jen.Id("DefaultRenewBefore"): jen.Id("DefaultRenewBefore"),
+		jen.Id("TokenPath"):          jen.Lit(p.Obtain.Endpoint.Path),
+	}
+	if p.TokenBaseURL != "" {
+		d[jen.Id("DefaultTokenBaseURL")] = jen.Id("DefaultTokenBaseURL")
+	}
+	// What, besides the token URL, client ID and tenant, decides what a
+	// token grants, for its Store key: the fixed fields and the scopes.
+	params := jen.Dict{}
+	for _, f := range p.Obtain.Fields {
+		switch f.Value {
+		case model.ValueConst:
+			params[jen.Lit(f.JSONName)] = jen.Values(jen.Lit(f.Const))
+		case model.ValueScopes:
+			d[jen.Id("ScopeParam")] = jen.Lit(f.JSONName)
+		}
+	}
+	if len(params) > 0 {
+		d[jen.Id("GrantParams")] = jen.Qual("net/url", "Values").Values(params)
+	}
 	if needsSecret(p) {
-		checks = append(checks, jen.If(jen.Id("cfg").Dot("ClientSecret").Op("==").Lit("")).Block(errf("Config.ClientSecret is empty")))
+		d[jen.Id("NeedsSecret")] = jen.True()
 	}
 	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
-		checks = append(checks,
-			jen.If(jen.Id("cfg").Dot("Signer").Op("==").Nil()).Block(errf("Config.Signer is nil")),
-			jen.If(jen.Err().Op(":=").Add(checkSigner(p, jen.Id("cfg"), jen.Id("cfg"))), jen.Err().Op("!=").Nil()).Block(errf("Config.Signer: %w", jen.Err())),
-		)
+		d[jen.Id("KeyJWT")] = jen.True()
+		if p.SigningAlg != "" {
+			d[jen.Id("DefaultSigningAlg")] = jen.Id("DefaultSigningAlg")
+		}
 	}
-	return checks
-}
-
-// dpopSetup are New's statements making the DPoP proofs' signer and the
-// client that sends token requests with them.
-func dpopSetup(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
-	if !p.DPoP {
-		return nil
+	if usesMTLS(p) {
+		d[jen.Id("MTLS")] = jen.True()
 	}
-	return []jen.Code{
-		jen.If(jen.Id("cfg").Dot("DPoPSigner").Op("==").Nil()).Block(errf("Config.DPoPSigner is nil")),
-		// Proofs carry the real time, whatever Config.Now says: the
-		// provider judges their iat by its own clock.
-		jen.List(jen.Id("dpop"), jen.Err()).Op(":=").Qual(tokensPkg, "NewDPoP").Call(jen.Id("cfg").Dot("DPoPSigner"), jen.Nil()),
-		jen.If(jen.Err().Op("!=").Nil()).Block(errf("Config.DPoPSigner: %w", jen.Err())),
-		jen.Id("tokenHC").Op(":=").Op("*").Id("hc"),
-		jen.Id("tokenHC").Dot("Transport").Op("=").Id("dpop").Dot("TokenTransport").Call(jen.Id("hc").Dot("Transport")),
-	}
-}
-
-// tokenHC is the client of token requests: hc, or with DPoP the one whose
-// requests carry proofs.
-func tokenHC(p *model.Provider) jen.Code {
 	if p.DPoP {
-		return jen.Op("&").Id("tokenHC")
+		d[jen.Id("DPoP")] = jen.True()
 	}
-	return jen.Id("hc")
-}
-
-// clientFields are New's first values of the Client's fields.
-func clientFields(p *model.Provider) jen.Dict {
-	d := jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("baseURL"): jen.Id("base"), jen.Id("tokenURL"): jen.Id("tokenBase"), jen.Id("hc"): tokenHC(p)}
-	if p.DPoP {
-		d[jen.Id("anon")] = jen.Id("hc")
+	if scoped(p) {
+		d[jen.Id("Scoped")] = jen.True()
+	}
+	if p.Strategy != model.RefreshNone {
+		if p.Rotates {
+			d[jen.Id("RotatesRefreshToken")] = jen.True()
+		}
+		if p.RefreshLifetime > 0 {
+			d[jen.Id("RefreshTokenLifetime")] = duration(p.RefreshLifetime)
+		}
 	}
 	return d
 }
 
-// anonHC is the client of the API requests that need no token.
-func anonHC(p *model.Provider) jen.Code {
-	if p.DPoP {
-		return jen.Id("c").Dot("anon")
-	}
-	return jen.Id("c").Dot("hc")
-}
-
-// defaultTokenBase is what an empty Config.TokenBaseURL means.
-func defaultTokenBase(p *model.Provider) jen.Code {
-	if p.TokenBaseURL != "" {
-		return jen.Id("DefaultTokenBaseURL")
-	}
-	return jen.Id("base")
-}
-
-// grantParams is what, besides the token URL and client ID, decides what a
-// token grants: the obtain request's fixed fields and scopes, for the Store
-// key.
-func grantParams(p *model.Provider) jen.Code {
-	return grantParamsFor(p, jen.Id("cfg").Dot("Scopes"))
-}
-
-// grantParamsFor is grantParams with the scopes requested.
-func grantParamsFor(p *model.Provider, scopes jen.Code) jen.Code {
-	d := jen.Dict{}
-	for _, f := range p.Obtain.Fields {
-		switch f.Value {
-		case model.ValueConst:
-			d[jen.Lit(f.JSONName)] = jen.Values(jen.Lit(f.Const))
-		case model.ValueScopes:
-			d[jen.Lit(f.JSONName)] = scopes
+// staticCredentials are Config's credential fields, which
+// Config.Credentials, when set, replaces.
+func staticCredentials(p *model.Provider) jen.Code {
+	d := jen.Dict{jen.Id("ClientSecret"): jen.Id("cfg").Dot("ClientSecret")}
+	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
+		for _, k := range []string{"Signer", "KeyID", "SignerCertificate"} {
+			d[jen.Id(k)] = jen.Id("cfg").Dot(k)
 		}
 	}
-	// Not a form field: it parts tenants that share a client ID.
-	d[jen.Lit("authgen.tenant")] = jen.Index().String().Values(jen.Id("cfg").Dot("Tenant"))
-	return jen.Qual("net/url", "Values").Values(d)
+	return jen.Qual(tokensPkg, "Credentials").Values(d)
 }
 
 func tokenBaseDoc(p *model.Provider) jen.Code {
@@ -334,102 +326,55 @@ func usesScopes(p *model.Provider) bool {
 }
 
 func client(f *jen.File, p *model.Provider) {
-	pkg := jen.Lit(p.Package)
 	f.Comment(fmt.Sprintf("Client obtains, caches and renews %s tokens, and calls %s's token", p.Name, p.Name))
 	f.Comment("endpoints. It is safe for concurrent use by multiple goroutines.")
 	f.Type().Id("Client").Struct(
 		jen.Id("cfg").Id("Config"),
-		jen.Comment("baseURL is the API's; tokenURL the token endpoints' base URL."),
-		jen.Id("baseURL").String(),
-		jen.Id("tokenURL").String(),
-		jen.Comment("hc sends token requests; authed sends API requests with a token."),
-		jen.Id("hc").Op("*").Qual("net/http", "Client"),
-		jen.Id("authed").Op("*").Qual("net/http", "Client"),
-		jen.Id("source").Op("*").Qual(tokensPkg, "Source"),
-		jen.Do(func(st *jen.Statement) {
-			if p.DPoP {
-				st.Comment("anon sends the API requests that need no token, without the DPoP").Line().Comment("proofs of hc's token requests.").Line().Id("anon").Op("*").Qual("net/http", "Client")
-			}
-		}),
-		jen.Do(func(st *jen.Statement) {
-			if scoped(p) {
-				st.Comment("scoped holds the tokens of operations that name their scopes.").Line().Id("scoped").Op("*").Qual(tokensPkg, "Scoped")
-			}
-		}),
+		jen.Comment("rt holds what every generated client does alike: the tokens, their"),
+		jen.Comment("renewal and the HTTP clients."),
+		jen.Id("rt").Op("*").Qual(implPkg, "Client"),
 	)
 	f.Line()
 
-	srcCfg := jen.Dict{
-		jen.Id("Provider"):           pkg,
-		jen.Id("Obtain"):             jen.Id("c").Dot("obtain"),
-		jen.Id("RenewBefore"):        jen.Id("renew"),
-		jen.Id("Now"):                jen.Id("cfg").Dot("Now"),
-		jen.Id("Retry"):              jen.Id("cfg").Dot("Retry"),
-		jen.Id("Store"):              jen.Id("cfg").Dot("Store"),
-		jen.Id("StoreKey"):           jen.Qual(tokensPkg, "StoreKey").Call(pkg, jen.Id("tokenBase").Op("+").Lit(p.Obtain.Endpoint.Path), jen.Id("cfg").Dot("ClientID"), grantParams(p)),
-		jen.Id("StoreEncryptionKey"): jen.Id("cfg").Dot("StoreEncryptionKey"),
-		jen.Id("Logger"):             jen.Id("cfg").Dot("Logger"),
-		jen.Id("OnFetch"):            jen.Id("cfg").Dot("OnFetch"),
-		jen.Id("Observer"):           jen.Id("cfg").Dot("Observer"),
+	f.Comment(fmt.Sprintf("provider is what this package decides for %s's tokens.", p.Name))
+	f.Var().Id("provider").Op("=").Qual(implPkg, "Provider").Values(providerValues(p))
+	f.Line()
+
+	settings := jen.Dict{jen.Id("Credentials"): staticCredentials(p), jen.Id("ReadCredentials"): jen.Id("cfg").Dot("Credentials")}
+	for _, name := range []string{"ClientID", "BaseURL", "TokenBaseURL", "AuthorizedHosts", "AllowInsecureHTTP", "HTTPClient", "Now", "RenewBefore", "Retry", "Logger", "OnFetch", "Observer", "Store", "StoreEncryptionKey", "Tenant"} {
+		settings[jen.Id(name)] = jen.Id("cfg").Dot(name)
 	}
-	if p.Strategy != model.RefreshNone {
-		srcCfg[jen.Id("Refresh")] = jen.Id("c").Dot("refresh")
-		if p.Rotates {
-			srcCfg[jen.Id("RotatesRefreshToken")] = jen.True()
-		}
-		if p.RefreshLifetime > 0 {
-			srcCfg[jen.Id("RefreshTokenLifetime")] = duration(p.RefreshLifetime)
-		}
+	var more []string
+	if usesAuth(p, model.ClientAuthPrivateKeyJWT) {
+		more = append(more, "SigningAlg")
 	}
-	transport := jen.Dict{
-		jen.Id("Source"):            jen.Id("source"),
-		jen.Id("Base"):              jen.Id("hc").Dot("Transport"),
-		jen.Id("Hosts"):             jen.Append(jen.Index().String().Values(jen.Qual(tokensPkg, "HostOf").Call(jen.Id("base")), jen.Qual(tokensPkg, "HostOf").Call(jen.Id("tokenBase"))), jen.Id("cfg").Dot("AuthorizedHosts").Op("...")),
-		jen.Id("AllowInsecureHTTP"): jen.Id("cfg").Dot("AllowInsecureHTTP"),
+	if usesScopes(p) {
+		more = append(more, "Scopes")
+	}
+	if anyScope(p) {
+		more = append(more, "PreferredScopes")
+	}
+	if usesMTLS(p) {
+		more = append(more, "Certificate", "GetClientCertificate")
 	}
 	if p.DPoP {
-		transport[jen.Id("DPoP")] = jen.Id("dpop")
+		more = append(more, "DPoPSigner")
 	}
-	if scoped(p) {
-		transport[jen.Id("Scoped")] = jen.Id("scoped")
+	for _, name := range more {
+		settings[jen.Id(name)] = jen.Id("cfg").Dot(name)
 	}
-	errf := func(format string, args ...jen.Code) jen.Code {
-		return jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(p.Package + ": " + format)}, args...)...))
+	var refresh jen.Code = jen.Nil()
+	if p.Strategy != model.RefreshNone {
+		refresh = jen.Id("c").Dot("refresh")
 	}
 	f.Comment("New validates cfg and returns a Client. It sends no request: the first")
 	f.Comment("token is obtained when one is first needed.")
-	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(slices.Concat([]jen.Code{
-		jen.If(jen.Id("cfg").Dot("ClientID").Op("==").Lit("")).Block(errf("Config.ClientID is empty")),
-	}, staticCredentialChecks(p, errf), []jen.Code{
-		jen.If(jen.Id("cfg").Dot("RenewBefore").Op("<").Lit(0)).Block(errf("Config.RenewBefore is negative")),
-		jen.Id("base").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("BaseURL"), jen.Lit("/")),
-		jen.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL")),
-		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("base"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
-			errf("Config.BaseURL %w", jen.Err()),
-		),
-		jen.Id("tokenBase").Op(":=").Qual("strings", "TrimSuffix").Call(jen.Id("cfg").Dot("TokenBaseURL"), jen.Lit("/")),
-		jen.If(jen.Id("tokenBase").Op("==").Lit("")).Block(jen.Id("tokenBase").Op("=").Add(defaultTokenBase(p))),
-		jen.If(jen.Err().Op(":=").Qual(tokensPkg, "CheckBaseURL").Call(jen.Id("tokenBase"), jen.Id("cfg").Dot("AllowInsecureHTTP")), jen.Err().Op("!=").Nil()).Block(
-			errf("Config.TokenBaseURL %w", jen.Err()),
-		),
-		jen.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient"),
-		jen.If(jen.Id("hc").Op("==").Nil()).Block(
-			jen.Id("hc").Op("=").Op("&").Qual("net/http", "Client").Values(jen.Dict{jen.Id("Timeout"): duration(30 * time.Second)}),
-		),
-	}, mtlsClient(p, errf), []jen.Code{
-		jen.Id("renew").Op(":=").Id("cfg").Dot("RenewBefore"),
-		jen.If(jen.Id("renew").Op("==").Lit(0)).Block(jen.Id("renew").Op("=").Id("DefaultRenewBefore")),
-	}, dpopSetup(p, errf), []jen.Code{
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(clientFields(p)),
-		jen.List(jen.Id("source"), jen.Err()).Op(":=").Qual(tokensPkg, "NewSource").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg)),
-		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
-		jen.Id("c").Dot("source").Op("=").Id("source"),
-	}, scopedNew(p, srcCfg, errf), []jen.Code{
-		jen.Id("authed").Op(":=").Op("*").Id("hc"),
-		jen.Id("authed").Dot("Transport").Op("=").Op("&").Qual(tokensPkg, "Transport").Values(transport),
-		jen.Id("c").Dot("authed").Op("=").Op("&").Id("authed"),
+	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg")}),
+		jen.List(jen.Id("rt"), jen.Err()).Op(":=").Qual(implPkg, "NewClient").Call(jen.Op("&").Id("provider"), jen.Qual(implPkg, "Settings").Values(settings), jen.Id("c").Dot("obtain"), refresh),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Id("c").Dot("rt").Op("=").Id("rt"),
 		jen.Return(jen.Id("c"), jen.Nil()),
-	})...,
 	)
 	f.Line()
 	f.Comment("Token returns a valid access token, from the cache while it is fresh. The")
@@ -441,7 +386,7 @@ func client(f *jen.File, p *model.Provider) {
 		f.Comment("through HTTPClient, which adds them, not oauth2.Token.SetAuthHeader.")
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Token").Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("*").Qual(oauth2Pkg, "Token"), jen.Error()).Block(
-		jen.Return(jen.Id("c").Dot("source").Dot("OAuth2Token").Call(jen.Id("ctx"))),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Token").Call(jen.Id("ctx"))),
 	)
 	f.Line()
 	if p.DPoP {
@@ -450,13 +395,13 @@ func client(f *jen.File, p *model.Provider) {
 		f.Comment("\"DPoP\") is an error from it, tokens.ErrDPoPBound: x/oauth2 would send")
 		f.Comment("it without the proof every request needs. Call the API through HTTPClient.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("TokenSource").Params(jen.Id("ctx").Qual("context", "Context")).Qual(oauth2Pkg, "TokenSource").Block(
-			jen.Return(jen.Qual(tokensPkg, "BearerOnly").Call(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx")))),
+			jen.Return(jen.Id("c").Dot("rt").Dot("TokenSource").Call(jen.Id("ctx"))),
 		)
 	} else {
 		f.Comment("TokenSource returns the client's tokens as an oauth2.TokenSource; ctx is")
 		f.Comment("used for the token requests it makes.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("TokenSource").Params(jen.Id("ctx").Qual("context", "Context")).Qual(oauth2Pkg, "TokenSource").Block(
-			jen.Return(jen.Id("c").Dot("source").Dot("TokenSource").Call(jen.Id("ctx"))),
+			jen.Return(jen.Id("c").Dot("rt").Dot("TokenSource").Call(jen.Id("ctx"))),
 		)
 	}
 	f.Line()
@@ -465,7 +410,7 @@ func client(f *jen.File, p *model.Provider) {
 	f.Comment("401 answer, renews the token once and replays the request when its body can")
 	f.Comment("be replayed. Other hosts, redirects to them included, never get the token.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("HTTPClient").Params().Op("*").Qual("net/http", "Client").Block(
-		jen.Return(jen.Id("c").Dot("authed")),
+		jen.Return(jen.Id("c").Dot("rt").Dot("HTTPClient").Call()),
 	)
 	f.Line()
 	if usesMTLS(p) {
@@ -479,9 +424,9 @@ func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 // exchanges call with their kind.
 func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	basic := ep.ClientAuth == model.ClientAuthBasic
-	kind := "ClientCredentials"
+	kind := "CallClientCredentials"
 	if p.Strategy == model.RefreshEndpoint && ep != p.Obtain.Endpoint {
-		kind = "RefreshGrant"
+		kind = "CallRefresh"
 	}
 	f.Comment(fmt.Sprintf("%s sends one %s %s request and returns its decoded answer.", ep.Method, ep.HTTPMethod, ep.Path))
 	if ep.Doc != "" {
@@ -496,15 +441,15 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Comment("is a *tokens.Error whose Body holds the provider's decoded error.")
 	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
 	body := []jen.Code{
-		jen.List(jen.Id("cr"), jen.Err()).Op(":=").Id("c").Dot("credentials").Call(jen.Id("ctx")),
+		jen.List(jen.Id("cr"), jen.Err()).Op(":=").Id("c").Dot("rt").Dot("Credentials").Call(jen.Id("ctx")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 	}
 	if rt := refreshField(p, ep); rt != "" {
 		// One endpoint serves both grants: a request carrying a refresh
 		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
 		body = append(body,
-			jen.Id("kind").Op(":=").Qual(tokensPkg, "ClientCredentials"),
-			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "RefreshGrant")),
+			jen.Id("kind").Op(":=").Qual(tokensPkg, "CallClientCredentials"),
+			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "CallRefresh")),
 		)
 		args[3] = jen.Id("kind")
 	}
@@ -520,14 +465,12 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		redact = append(redact, jen.Id("req").Dot(sf.GoName))
 	}
 	call := jen.Dict{
-		jen.Id("Provider"): jen.Lit(p.Package),
 		jen.Id("Op"):       jen.Lit(ep.Method),
 		jen.Id("Kind"):     jen.Id("kind"),
 		jen.Id("Method"):   jen.Qual("net/http", httpMethods[ep.HTTPMethod]),
-		jen.Id("URL"):      jen.Id("c").Dot("tokenURL").Op("+").Lit(ep.Path),
 		jen.Id("Encoding"): jen.Qual(tokensPkg, ep.Encoding.RuntimeName()),
 		jen.Id("Body"):     jen.Id("req"),
-		jen.Id("Errors"):   jen.Id(lower(ep.Method) + "Errors"),
+		jen.Id("Errors"):   jen.Id(errorTables(p)[ep]),
 		jen.Id("Redact"):   jen.Index().Qual(tokensPkg, "Secret").Values(redact...),
 	}
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(tokensPkg, "CallKind")}
@@ -545,11 +488,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	}
 	body = []jen.Code{jen.Id("call").Op(":=").Qual(tokensPkg, "Call").Values(call)}
 	body = append(body, pre...)
-	body = append(body,
-		jen.Var().Id("out").Id(ep.ResponseType),
-		jen.If(jen.Err().Op(":=").Id("call").Dot("Do").Call(jen.Id("ctx"), jen.Id("c").Dot("hc"), jen.Op("&").Id("out")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Op("&").Id("out"), jen.Nil()),
-	)
+	body = append(body, jen.Return(jen.Qual(implPkg, "Do").Types(jen.Id(ep.ResponseType)).Call(jen.Id("ctx"), jen.Id("c").Dot("rt"), jen.Lit(ep.Path), jen.Id("call"))))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(lower(ep.Method)).Params(params...).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
 	f.Line()
 }
@@ -606,7 +545,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			// A fresh one per request, its times by the wall clock: the
 			// provider judges iat and exp by its own, not by Config.Now.
 			pre = append(pre,
-				jen.List(jen.Id("assertion"), jen.Err()).Op(":=").Qual(tokensPkg, "ClientAssertion").Values(a).Dot("Sign").Call(jen.Qual("time", "Now").Call()),
+				jen.List(jen.Id("assertion"), jen.Err()).Op(":=").Qual(implPkg, "ClientAssertion").Values(a).Dot("Sign").Call(jen.Qual("time", "Now").Call()),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			)
 		}
@@ -620,13 +559,13 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 	if name == "refresh" {
 		params = append(params, jen.Id("refreshToken").Qual(tokensPkg, "Secret"))
 	}
-	rotating(f, name, doc, params)
 	params = append(params, jen.Id("cr").Qual(tokensPkg, "Credentials"))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name+"With").Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
-		jen.Id("issued").Op(":=").Id("c").Dot("source").Dot("Now").Call(),
+	f.Comment(doc)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
+		jen.Id("issued").Op(":=").Id("c").Dot("rt").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		grantReturn(ep),
+		grantReturn(p, ep),
 	)...)
 	f.Line()
 }
@@ -653,19 +592,49 @@ func path(parts []string) *jen.Statement {
 
 // grantReturn returns an exchange's answer as a grant; a grant whose
 // expiry is read from the access token may fail to convert.
-func grantReturn(ep *model.Endpoint) jen.Code {
-	call := jen.Id(lower(ep.Method)+"Grant").Call(jen.Id("resp"), jen.Id("issued"))
+func grantReturn(p *model.Provider, ep *model.Endpoint) jen.Code {
+	call := jen.Id(converters(p)[ep]).Call(jen.Id("resp"), jen.Id("issued"))
 	if ep.Answer.ExpiryUnit == model.JWTExp {
 		return jen.Return(call)
 	}
 	return jen.Return(call, jen.Nil())
 }
 
+// converters names each endpoint's answer converter: endpoints whose
+// answers are of one type, read alike, share one, named after the type.
+func converters(p *model.Provider) map[*model.Endpoint]string {
+	key := func(ep *model.Endpoint) string {
+		a := ep.Answer
+		a.Wire = model.WireAnswer{} // the converter reads the Go fields only
+		return fmt.Sprintf("%s %#v", ep.ResponseType, a)
+	}
+	variants := map[string]map[string]bool{}
+	for _, ep := range p.Endpoints {
+		if variants[ep.ResponseType] == nil {
+			variants[ep.ResponseType] = map[string]bool{}
+		}
+		variants[ep.ResponseType][key(ep)] = true
+	}
+	names := map[*model.Endpoint]string{}
+	first := map[string]string{}
+	for _, ep := range p.Endpoints {
+		k := key(ep)
+		if first[k] == "" {
+			first[k] = lower(ep.ResponseType) + "Grant"
+			if len(variants[ep.ResponseType]) > 1 {
+				first[k] = lower(ep.Method) + "Grant"
+			}
+		}
+		names[ep] = first[k]
+	}
+	return names
+}
+
 // grant converts an endpoint's answer into a tokens.Grant. The expiry
 // field's type carries the provider's unit, so the conversion is the
 // same call whatever the unit; an answer without one takes the
 // declared lifetime or the access token's JWT exp.
-func grant(f *jen.File, ep *model.Endpoint) {
+func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.Endpoint]string) {
 	a := ep.Answer
 	var expiry jen.Code
 	var body []jen.Code
@@ -675,7 +644,7 @@ func grant(f *jen.File, ep *model.Endpoint) {
 	case a.ExpiryUnit == model.JWTExp:
 		expiry = jen.Id("expiry")
 		body = append(body,
-			jen.List(jen.Id("expiry"), jen.Err()).Op(":=").Qual(tokensPkg, "JWTExpiry").Call(path(a.AccessToken), jen.Id("issued")),
+			jen.List(jen.Id("expiry"), jen.Err()).Op(":=").Qual(implPkg, "JWTExpiry").Call(path(a.AccessToken), jen.Id("issued")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
 	default:
@@ -693,28 +662,50 @@ func grant(f *jen.File, ep *model.Endpoint) {
 		g[jen.Id("RefreshToken")] = path(a.RefreshToken)
 	}
 	if len(a.Scope) > 0 {
-		g[jen.Id("Scopes")] = jen.Qual(tokensPkg, "GrantedScopes").Call(path(a.Scope))
+		g[jen.Id("Scopes")] = jen.Qual(implPkg, "GrantedScopes").Call(path(a.Scope))
 	}
-	body = append(body, jen.Id("g").Op(":=").Op("&").Qual(tokensPkg, "Grant").Values(g))
+	lit := jen.Op("&").Qual(tokensPkg, "Grant").Values(g)
+	var ret jen.Code = lit
 	if len(a.RefreshExpiry) > 0 {
 		var set jen.Code = path(a.RefreshExpiry).Op("!=").Lit(0)
 		if !a.RefreshExpiryUnit.Numeric() {
 			set = jen.Op("!").Add(path(a.RefreshExpiry)).Dot("IsZero").Call()
 		}
-		body = append(body, jen.If(set).Block(
+		body = append(body, jen.Id("g").Op(":=").Add(lit), jen.If(set).Block(
 			jen.Id("g").Dot("RefreshExpiry").Op("=").Add(path(a.RefreshExpiry)).Dot("ExpiryFrom").Call(jen.Id("issued")),
 		))
+		ret = jen.Id("g")
 	}
 	results := jen.Op("*").Qual(tokensPkg, "Grant")
 	if a.ExpiryUnit == model.JWTExp {
 		results = jen.Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error())
-		body = append(body, jen.Return(jen.Id("g"), jen.Nil()))
+		body = append(body, jen.Return(ret, jen.Nil()))
 	} else {
-		body = append(body, jen.Return(jen.Id("g")))
+		body = append(body, jen.Return(ret))
 	}
-	f.Comment(fmt.Sprintf("%sGrant reads the token from the %s answer; expiry is %s.", lower(ep.Method), ep.Method, expiryWords(a)))
-	f.Func().Id(lower(ep.Method)+"Grant").Params(jen.Id("resp").Op("*").Id(ep.ResponseType), jen.Id("issued").Qual("time", "Time")).Add(results).Block(body...)
+	var methods []string
+	for _, other := range p.Endpoints {
+		if names[other] == names[ep] {
+			methods = append(methods, other.Method)
+		}
+	}
+	f.Comment(fmt.Sprintf("%s reads the token from %s's answer (%s); expiry is %s.", names[ep], strings.Join(methods, "'s and "), ep.ResponseType, expiryWords(a)))
+	f.Func().Id(names[ep]).Params(jen.Id("resp").Op("*").Id(ep.ResponseType), jen.Id("issued").Qual("time", "Time")).Add(results).Block(body...)
 	f.Line()
+}
+
+// errorTables names each endpoint's error table: endpoints whose error
+// answers are alike share the first one's.
+func errorTables(p *model.Provider) map[*model.Endpoint]string {
+	names, first := map[*model.Endpoint]string{}, map[string]string{}
+	for _, ep := range p.Endpoints {
+		key := fmt.Sprintf("%#v", ep.Errors)
+		if first[key] == "" {
+			first[key] = lower(ep.Method) + "Errors"
+		}
+		names[ep] = first[key]
+	}
+	return names
 }
 
 func errorTable(f *jen.File, name, doc string, errs []model.ErrorBody) {
@@ -725,11 +716,23 @@ func errorTable(f *jen.File, name, doc string, errs []model.ErrorBody) {
 
 // errorRows is a []tokens.ErrorBody literal.
 func errorRows(errs []model.ErrorBody) jen.Code {
-	var rows []jen.Code
+	// One row per schema, with every status answered with it.
+	var merged []model.ErrorBody
 	for _, e := range errs {
+		i := slices.IndexFunc(merged, func(m model.ErrorBody) bool {
+			return m.Type == e.Type && m.CodePath == e.CodePath && m.MessagePath == e.MessagePath
+		})
+		if i < 0 {
+			merged = append(merged, e)
+		} else {
+			merged[i].Status += " " + e.Status
+		}
+	}
+	var rows []jen.Code
+	for _, e := range merged {
 		d := jen.Dict{
 			jen.Id("Status"): jen.Lit(e.Status),
-			jen.Id("New"):    jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(e.Type)))),
+			jen.Id("New"):    jen.Qual(implPkg, "Body").Types(jen.Id(e.Type)),
 		}
 		if e.CodePath != "" {
 			d[jen.Id("CodePath")] = jen.Lit(e.CodePath)
@@ -750,33 +753,12 @@ func errorRows(errs []model.ErrorBody) jen.Code {
 }
 
 // operations prints what the typed API methods (printed by oapi-codegen
-// from the model's decisions) need: how each is sent, and send.
+// from the model's decisions) need: how each is sent, which the runtime's
+// Client.Send follows.
 func operations(f *jen.File, p *model.Provider) {
 	if len(p.Operations) == 0 {
 		return
 	}
-	f.Comment("send sends an API request: with the token, unless op needs none, and")
-	f.Comment("retried within Config.Retry when that is safe.")
-	var body []jen.Code
-	if anyScope(p) {
-		body = append(body,
-			jen.Comment("Of the scopes an operation accepts, the one Config.PreferredScopes chooses."),
-			jen.List(jen.Id("op"), jen.Err()).Op(":=").Id("op").Dot("ChooseScope").Call(jen.Id("c").Dot("cfg").Dot("PreferredScopes")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		)
-	}
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("send").Params(
-		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("op").Op("*").Qual(tokensPkg, "Operation"),
-	).Params(jen.Op("*").Qual("net/http", "Response"), jen.Error()).Block(append(body,
-		jen.Id("hc").Op(":=").Id("c").Dot("authed"),
-		jen.If(jen.Id("op").Dot("Anonymous")).Block(jen.Id("hc").Op("=").Add(anonHC(p))),
-		jen.Return(jen.Id("op").Dot("Do").Call(jen.Id("ctx"), jen.Id("hc"), jen.Id("req"), jen.Qual(tokensPkg, "CallOptions").Values(jen.Dict{
-			jen.Id("Retry"):    jen.Id("c").Dot("cfg").Dot("Retry"),
-			jen.Id("Observer"): jen.Id("c").Dot("cfg").Dot("Observer"),
-			jen.Id("Logger"):   jen.Id("c").Dot("cfg").Dot("Logger"),
-		}))),
-	)...)
-	f.Line()
 	for _, op := range p.Operations {
 		d := jen.Dict{
 			jen.Id("Provider"): jen.Lit(p.Package),

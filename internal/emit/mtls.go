@@ -40,19 +40,6 @@ func mtlsConfig(g *jen.Group) {
 	g.Id("GetClientCertificate").Func().Params(jen.Op("*").Qual("crypto/tls", "CertificateRequestInfo")).Params(jen.Op("*").Qual("crypto/tls", "Certificate"), jen.Error()).Tag(map[string]string{"json": "-"})
 }
 
-// mtlsClient makes hc, which sends token requests and, through authed,
-// API calls, present the client certificate: a copy, so that the user's
-// HTTPClient and transport are left as they were.
-func mtlsClient(p *model.Provider, errf func(string, ...jen.Code) jen.Code) []jen.Code {
-	if !usesMTLS(p) {
-		return nil
-	}
-	return []jen.Code{
-		jen.List(jen.Id("hc"), jen.Err()).Op(":=").Qual(tokensPkg, "ClientCertificate").Call(jen.Id("hc"), jen.Id("cfg").Dot("Certificate"), jen.Id("cfg").Dot("GetClientCertificate")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(errf("Config: %w", jen.Err())),
-	}
-}
-
 // closeIdle adds Client.CloseIdleConnections: the certificate is asked for
 // at handshakes only, so pooled connections go on with the old one.
 func closeIdle(f *jen.File) {
@@ -60,7 +47,7 @@ func closeIdle(f *jen.File) {
 	f.Comment("API calls, which go on with the certificate of their handshake: call it")
 	f.Comment("after rotating the client certificate so that new ones present the new.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("CloseIdleConnections").Params().Block(
-		jen.Id("c").Dot("hc").Dot("CloseIdleConnections").Call(),
+		jen.Id("c").Dot("rt").Dot("CloseIdleConnections").Call(),
 	)
 	f.Line()
 }

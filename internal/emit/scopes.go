@@ -34,19 +34,6 @@ func anyScope(p *model.Provider) bool {
 	return false
 }
 
-// scopedSources makes New's tokens.Scoped: srcCfg's Sources, one per scope
-// set, each under a Store key of its own set.
-func scopedSources(p *model.Provider, srcCfg jen.Dict, errf func(string, ...jen.Code) jen.Code) []jen.Code {
-	key := jen.Func().Params(jen.Id("scopes").Index().String()).String().Block(
-		jen.Return(jen.Qual(tokensPkg, "StoreKey").Call(jen.Lit(p.Package), jen.Id("tokenBase").Op("+").Lit(p.Obtain.Endpoint.Path), jen.Id("cfg").Dot("ClientID"), grantParamsFor(p, jen.Id("scopes")))),
-	)
-	return []jen.Code{
-		jen.Comment("Operations that name their scopes get tokens of exactly those."),
-		jen.List(jen.Id("scoped"), jen.Err()).Op(":=").Qual(tokensPkg, "NewScoped").Call(jen.Qual(tokensPkg, "Config").Values(srcCfg), key),
-		jen.If(jen.Err().Op("!=").Nil()).Block(errf("%w", jen.Err())),
-	}
-}
-
 // operationScopes is an operation's Scopes, sorted as the model has them.
 func operationScopes(op *model.Operation) jen.Code {
 	lits := make([]jen.Code, len(op.Scopes))
@@ -54,16 +41,4 @@ func operationScopes(op *model.Operation) jen.Code {
 		lits[i] = jen.Lit(s)
 	}
 	return jen.Index().String().Values(lits...)
-}
-
-// scopedNew are New's statements making c.scoped, when p has one.
-func scopedNew(p *model.Provider, srcCfg jen.Dict, errf func(string, ...jen.Code) jen.Code) []jen.Code {
-	if !scoped(p) {
-		return nil
-	}
-	return append(scopedSources(p, srcCfg, errf),
-		jen.Comment("Config.Scopes' token serves the operations it covers."),
-		jen.Id("scoped").Dot("Share").Call(jen.Id("cfg").Dot("Scopes"), jen.Id("source")),
-		jen.Id("c").Dot("scoped").Op("=").Id("scoped"),
-	)
 }

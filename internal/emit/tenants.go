@@ -22,12 +22,7 @@ func tenants(f *jen.File, p *model.Provider) {
 	f.Comment("Registry calls it on eviction. A token fetch already running serves only")
 	f.Comment("the calls waiting for it: its token is neither cached nor stored. A closed")
 	f.Comment("client still works: its next request fetches a new token.")
-	body := []jen.Code{jen.Id("c").Dot("source").Dot("Close").Call()}
-	if scoped(p) {
-		// The tokens of operations that name their scopes leave too.
-		body = append(body, jen.Id("c").Dot("scoped").Dot("Close").Call())
-	}
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Close").Params().Block(body...)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Close").Params().Block(jen.Id("c").Dot("rt").Dot("Close").Call())
 	f.Line()
 	reg := jen.Qual(tokensPkg, "Registry").Types(jen.String(), jen.Op("*").Id("Client"))
 	f.Comment("NewTenants returns a registry of Clients, one per tenant, each made at its")

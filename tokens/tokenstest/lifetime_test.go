@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -42,7 +43,7 @@ func TestJWTAnswerExpiresByTheServersClock(t *testing.T) {
 		t.Errorf("answer %v: want only access_token and token_type", doc)
 	}
 	access, _ := doc["access_token"].(string)
-	exp, err := tokens.JWTExpiry(tokens.Secret(access), now)
+	exp, err := tokensimpl.JWTExpiry(tokens.Secret(access), now)
 	if err != nil || !exp.Equal(now.Add(20*time.Minute)) {
 		t.Errorf("JWTExpiry = %v, %v; want %v", exp, err, now.Add(20*time.Minute))
 	}
@@ -58,7 +59,7 @@ func TestDeclaredLifetimeIsTheDefault(t *testing.T) {
 	if status != http.StatusOK || len(doc) != 2 {
 		t.Fatalf("status %d, answer %v: want 200 with only access_token and token_type", status, doc)
 	}
-	if _, err := tokens.JWTExpiry(tokens.Secret(access), now); err == nil {
+	if _, err := tokensimpl.JWTExpiry(tokens.Secret(access), now); err == nil {
 		t.Errorf("an opaque token read as a JWT")
 	}
 	call := func() int { return bearerGet(t, srv, "/things", access) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -149,7 +150,7 @@ func TestDoubleChecksAssertions(t *testing.T) {
 	srv := tokenstest.NewServer(p, "id", "a-secret-long-enough-for-hs256-0123")
 	defer srv.Close()
 	sign := func(id string, secret tokens.Secret, at time.Time) string {
-		s, err := tokens.ClientAssertion{ClientID: id, Audience: srv.URL + "/token", Secret: secret}.Sign(at)
+		s, err := tokensimpl.ClientAssertion{ClientID: id, Audience: srv.URL + "/token", Secret: secret}.Sign(at)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:c136006d59c5095d
-// content: sha256:80748418342fa0f0
+// content: sha256:a52480217ab9a2de
 
 package quiet
 
@@ -54,11 +54,11 @@ type IssueTokenResponse struct {
 //
 // A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) GetBalance(ctx context.Context) (*GetBalanceResponse, error) {
-	req, err := NewGetBalanceRequest(c.baseURL + "/")
+	req, err := NewGetBalanceRequest(c.rt.BaseURL() + "/")
 	if err != nil {
 		return nil, getBalanceAPI.RequestError(err)
 	}
-	resp, err := c.send(ctx, req, &getBalanceAPI)
+	resp, err := c.rt.Send(ctx, req, &getBalanceAPI)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:b01b7558d9cc2922
-// content: sha256:5b27519408b61d19
+// content: sha256:9b7f29463a8dab26
 
 package silent
 
@@ -54,11 +54,11 @@ type IssueTokenResponse struct {
 //
 // A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) GetBalance(ctx context.Context) (*GetBalanceResponse, error) {
-	req, err := NewGetBalanceRequest(c.baseURL + "/")
+	req, err := NewGetBalanceRequest(c.rt.BaseURL() + "/")
 	if err != nil {
 		return nil, getBalanceAPI.RequestError(err)
 	}
-	resp, err := c.send(ctx, req, &getBalanceAPI)
+	resp, err := c.rt.Send(ctx, req, &getBalanceAPI)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:3ae8f0619b125bcc
-// content: sha256:6a040a5f0c365325
+// content: sha256:d9cb2776bd0a99ed
 
 package vault
 
@@ -53,11 +53,11 @@ type IssueTokenResponse struct {
 //
 // A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) ListAccounts(ctx context.Context) (*ListAccountsResponse, error) {
-	req, err := NewListAccountsRequest(c.baseURL + "/")
+	req, err := NewListAccountsRequest(c.rt.BaseURL() + "/")
 	if err != nil {
 		return nil, listAccountsAPI.RequestError(err)
 	}
-	resp, err := c.send(ctx, req, &listAccountsAPI)
+	resp, err := c.rt.Send(ctx, req, &listAccountsAPI)
 	if err != nil {
 		return nil, err
 	}

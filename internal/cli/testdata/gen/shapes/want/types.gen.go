@@ -2,7 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:48d9a88751d2b69f
-// content: sha256:947e973ca4e6c84d
+// content: sha256:12fc4132dd2643eb
 
 package shapes
 
@@ -110,11 +110,11 @@ type TokenBase struct {
 //
 // A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) GetNode(ctx context.Context, id string) (*GetNodeResponse, error) {
-	req, err := NewGetNodeRequest(c.baseURL+"/", id)
+	req, err := NewGetNodeRequest(c.rt.BaseURL()+"/", id)
 	if err != nil {
 		return nil, getNodeAPI.RequestError(err)
 	}
-	resp, err := c.send(ctx, req, &getNodeAPI)
+	resp, err := c.rt.Send(ctx, req, &getNodeAPI)
 	if err != nil {
 		return nil, err
 	}

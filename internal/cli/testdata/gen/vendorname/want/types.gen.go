@@ -2,7 +2,7 @@
 // source: ../authgen.yaml
 // source: ../openapi.yaml
 // inputs: sha256:03581d1f51cf083f
-// content: sha256:dcd26342602fffe3
+// content: sha256:2a9ea661ab0b6ad0
 
 package vendorname
 
@@ -54,11 +54,11 @@ type IssueTokenResponse struct {
 //
 // A non-2xx answer is a *tokens.Error whose Body holds the provider's decoded error.
 func (c *Client) GetAccount(ctx context.Context, id string) (*GetAccountResponse, error) {
-	req, err := NewGetAccountRequest(c.baseURL+"/", id)
+	req, err := NewGetAccountRequest(c.rt.BaseURL()+"/", id)
 	if err != nil {
 		return nil, getAccountAPI.RequestError(err)
 	}
-	resp, err := c.send(ctx, req, &getAccountAPI)
+	resp, err := c.rt.Send(ctx, req, &getAccountAPI)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package tokens
+package tokensimpl
 
 import (
 	"encoding/base64"
@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/check"
 )
 
 // maxJWT bounds the access token JWTExpiry decodes: a token answer is at
@@ -18,12 +21,12 @@ const maxJWT = 64 << 10
 // the client cannot verify it and only needs a hint of when to renew, and
 // the provider still judges every token it is shown. A token that is not
 // a JWS compact serialisation, has no numeric exp, or whose exp is not
-// after issued or is more than MaxLifetime after it is a *MalformedError:
+// after issued or is more than tokens.MaxLifetime after it is a *MalformedError:
 // a token without a readable lifetime is never taken to last forever.
 // Reasons never quote the token.
-func JWTExpiry(token Secret, issued time.Time) (time.Time, error) {
+func JWTExpiry(token tokens.Secret, issued time.Time) (time.Time, error) {
 	malformed := func(reason string) (time.Time, error) {
-		return time.Time{}, &MalformedError{Reason: "access token " + reason}
+		return time.Time{}, &tokens.MalformedError{Reason: "access token " + reason}
 	}
 	if len(token) > maxJWT {
 		return malformed("is too long to be a JWT whose exp claim can be read")
@@ -49,7 +52,7 @@ func JWTExpiry(token Secret, issued time.Time) (time.Time, error) {
 	// RFC 7519 NumericDate: a JSON number of seconds since the epoch,
 	// possibly fractional; a string is not one.
 	f, err := strconv.ParseFloat(string(claims.Exp), 64)
-	if err != nil || !isJSONNumber(string(claims.Exp)) {
+	if err != nil || !check.JSONNumber(string(claims.Exp)) {
 		return malformed("JWT's exp claim is not a number")
 	}
 	past := "JWT's exp claim is not after the token was issued (expired, or the provider's clock is far behind)"
@@ -57,7 +60,7 @@ func JWTExpiry(token Secret, issued time.Time) (time.Time, error) {
 	if f <= 0 {
 		return malformed(past)
 	}
-	if f > float64(issued.Add(MaxLifetime).Unix()) {
+	if f > float64(issued.Add(tokens.MaxLifetime).Unix()) {
 		return malformed("JWT's exp claim is more than 366 days away")
 	}
 	sec, frac := math.Modf(f)

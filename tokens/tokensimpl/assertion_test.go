@@ -1,4 +1,4 @@
-package tokens_test
+package tokensimpl_test
 
 import (
 	"crypto"
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // decodeJWT splits a compact JWS into its header, claims, signing input
@@ -52,14 +53,14 @@ func TestClientAssertion(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	for _, tc := range []struct {
 		alg    string
-		a      tokens.ClientAssertion
+		a      tokensimpl.ClientAssertion
 		verify func(input, sig []byte) bool
 	}{
-		{"RS256", tokens.ClientAssertion{Signer: rsaKey, KeyID: "k1"}, func(input, sig []byte) bool {
+		{"RS256", tokensimpl.ClientAssertion{Signer: rsaKey, KeyID: "k1"}, func(input, sig []byte) bool {
 			d := sha256.Sum256(input)
 			return rsa.VerifyPKCS1v15(&rsaKey.PublicKey, crypto.SHA256, d[:], sig) == nil
 		}},
-		{"ES256", tokens.ClientAssertion{Signer: ecKey, KeyID: "k1"}, func(input, sig []byte) bool {
+		{"ES256", tokensimpl.ClientAssertion{Signer: ecKey, KeyID: "k1"}, func(input, sig []byte) bool {
 			// JWS wants r||s, 32 bytes each, not the signer's ASN.1.
 			if len(sig) != 64 {
 				return false
@@ -67,14 +68,14 @@ func TestClientAssertion(t *testing.T) {
 			d := sha256.Sum256(input)
 			return ecdsa.Verify(&ecKey.PublicKey, d[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
 		}},
-		{"PS256", tokens.ClientAssertion{Signer: rsaKey, Algorithm: "PS256"}, func(input, sig []byte) bool {
+		{"PS256", tokensimpl.ClientAssertion{Signer: rsaKey, Algorithm: "PS256"}, func(input, sig []byte) bool {
 			d := sha256.Sum256(input)
 			return rsa.VerifyPSS(&rsaKey.PublicKey, crypto.SHA256, d[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
 		}},
-		{"EdDSA", tokens.ClientAssertion{Signer: edKey, KeyID: "ed"}, func(input, sig []byte) bool {
+		{"EdDSA", tokensimpl.ClientAssertion{Signer: edKey, KeyID: "ed"}, func(input, sig []byte) bool {
 			return ed25519.Verify(edPub, input, sig)
 		}},
-		{"HS256", tokens.ClientAssertion{Secret: secret}, func(input, sig []byte) bool {
+		{"HS256", tokensimpl.ClientAssertion{Secret: secret}, func(input, sig []byte) bool {
 			m := hmac.New(sha256.New, []byte(secret))
 			m.Write(input)
 			return hmac.Equal(m.Sum(nil), sig)
@@ -115,7 +116,7 @@ func TestClientAssertionRefusesWhatItCannotSign(t *testing.T) {
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	const id, aud = "c", "https://idp.example/token"
-	for name, a := range map[string]tokens.ClientAssertion{
+	for name, a := range map[string]tokensimpl.ClientAssertion{
 		"no key":                {ClientID: id, Audience: aud},
 		"P-384":                 {ClientID: id, Audience: aud, Signer: p384},
 		"PS256 with an EC key":  {ClientID: id, Audience: aud, Signer: ec, Algorithm: "PS256"},
@@ -149,7 +150,7 @@ func selfSigned(t *testing.T, key crypto.Signer) *x509.Certificate {
 func TestClientAssertionCertificateThumbprint(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	cert := selfSigned(t, key)
-	s, err := tokens.ClientAssertion{ClientID: "client-1", Audience: "https://idp.example", Signer: key, KeyID: "k1", Certificate: cert}.Sign(time.Now())
+	s, err := tokensimpl.ClientAssertion{ClientID: "client-1", Audience: "https://idp.example", Signer: key, KeyID: "k1", Certificate: cert}.Sign(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestClientAssertionCertificateThumbprint(t *testing.T) {
 		t.Errorf("header = %v, want x5t#S256 %s beside kid k1", header, want)
 	}
 	// Without a certificate, no thumbprint.
-	s, _ = tokens.ClientAssertion{ClientID: "client-1", Audience: "https://idp.example", Signer: key}.Sign(time.Now())
+	s, _ = tokensimpl.ClientAssertion{ClientID: "client-1", Audience: "https://idp.example", Signer: key}.Sign(time.Now())
 	if header, _, _, _ := decodeJWT(t, s.Reveal()); header["x5t#S256"] != nil {
 		t.Errorf("header = %v, want no x5t#S256", header)
 	}
@@ -185,7 +186,7 @@ func TestCheckAssertionSigner(t *testing.T) {
 		{"another key's certificate", ec, "", selfSigned(t, rsaKey), "the certificate is not of the signer's key"},
 		{"no signer", nil, "", nil, "no signer"},
 	} {
-		err := tokens.CheckAssertionSigner(tc.signer, tc.alg, tc.cert)
+		err := tokensimpl.CheckAssertionSigner(tc.signer, tc.alg, tc.cert)
 		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
 		}

@@ -1,24 +1,23 @@
-package tokens
+package tokensimpl
 
 import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/jws"
 )
 
 // AssertionType is the client_assertion_type of an RFC 7523 client
@@ -57,7 +56,7 @@ type ClientAssertion struct {
 	Certificate *x509.Certificate
 	// Secret is the client secret, the HS256 key of client_secret_jwt; used
 	// when Signer is nil.
-	Secret Secret
+	Secret tokens.Secret
 	// Lifetime is exp - iat; 0 means DefaultAssertionLifetime.
 	Lifetime time.Duration
 }
@@ -68,7 +67,7 @@ type ClientAssertion struct {
 // The JWS compact serialization is written here rather than with a JWT
 // library: golang-jwt signs only with concrete key types, not with a
 // crypto.Signer, and go-jose would need an adapter larger than this.
-func (a ClientAssertion) Sign(now time.Time) (Secret, error) {
+func (a ClientAssertion) Sign(now time.Time) (tokens.Secret, error) {
 	if a.ClientID == "" || a.Audience == "" {
 		return "", errors.New("client assertion: client ID or audience empty")
 	}
@@ -94,30 +93,11 @@ func (a ClientAssertion) Sign(now time.Time) (Secret, error) {
 		"jti": base64.RawURLEncoding.EncodeToString(jti),
 		"iat": now.Unix(), "exp": now.Add(life).Unix(),
 	}
-	jws, err := compactJWS(header, claims, func(input []byte) ([]byte, error) { return a.sign(alg, input) })
+	s, err := jws.Compact(header, claims, func(input []byte) ([]byte, error) { return a.sign(alg, input) })
 	if err != nil {
 		return "", fmt.Errorf("client assertion: %w", err)
 	}
-	return jws, nil
-}
-
-// compactJWS returns the JWS compact serialization of header and claims,
-// signed by sign.
-func compactJWS(header, claims any, sign func([]byte) ([]byte, error)) (Secret, error) {
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	sig, err := sign([]byte(input))
-	if err != nil {
-		return "", err
-	}
-	return Secret(input + "." + base64.RawURLEncoding.EncodeToString(sig)), nil
-}
-
-// CheckSigner reports why a client assertion cannot be signed with s by
-// its key's default algorithm, nil when it can.
-func CheckSigner(s crypto.Signer) error {
-	return CheckAssertionSigner(s, "", nil)
+	return tokens.Secret(s), nil
 }
 
 // CheckAssertionSigner reports why a client assertion cannot be signed
@@ -173,7 +153,7 @@ func assertionAlg(s crypto.Signer, want string) (string, error) {
 	if _, ok := s.Public().(ed25519.PublicKey); ok {
 		def, fits = "EdDSA", []string{"EdDSA"}
 	} else {
-		alg, err := signerAlg(s)
+		alg, err := jws.SignerAlg(s)
 		if _, ec := s.Public().(*ecdsa.PublicKey); err != nil && !ec {
 			return "", fmt.Errorf("key type %T unsupported (want RSA, P-256 ECDSA or Ed25519)", s.Public())
 		} else if err != nil {
@@ -206,59 +186,11 @@ func keyKind(k crypto.PublicKey) string {
 	return fmt.Sprintf("a %T", k)
 }
 
-// signerAlg is the JWS algorithm for s's key: RS256 or ES256.
-func signerAlg(s crypto.Signer) (string, error) {
-	switch k := s.Public().(type) {
-	case *rsa.PublicKey:
-		return "RS256", nil
-	case *ecdsa.PublicKey:
-		if k.Curve == elliptic.P256() {
-			return "ES256", nil
-		}
-		return "", fmt.Errorf("ECDSA curve %s unsupported (want P-256)", k.Curve.Params().Name)
-	default:
-		return "", fmt.Errorf("key type %T unsupported (want RSA or P-256 ECDSA)", k)
-	}
-}
-
 func (a ClientAssertion) sign(alg string, input []byte) ([]byte, error) {
 	if alg == "HS256" {
 		m := hmac.New(sha256.New, []byte(a.Secret))
 		m.Write(input)
 		return m.Sum(nil), nil
 	}
-	return signJWS(a.Signer, alg, input)
-}
-
-// signJWS signs input with s by alg: RS256, PS256, ES256 or EdDSA.
-func signJWS(s crypto.Signer, alg string, input []byte) ([]byte, error) {
-	if alg == "EdDSA" {
-		// Ed25519 signs the message itself, not a digest (RFC 8037 §3.1).
-		return s.Sign(rand.Reader, input, crypto.Hash(0))
-	}
-	digest := sha256.Sum256(input)
-	var opts crypto.SignerOpts = crypto.SHA256
-	if alg == "PS256" {
-		// RFC 7518 §3.5: MGF1 with SHA-256, a salt as long as the hash.
-		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256}
-	}
-	sig, err := s.Sign(rand.Reader, digest[:], opts)
-	if err != nil || alg != "ES256" {
-		return sig, err
-	}
-	return jwsECDSA(sig, 32)
-}
-
-// jwsECDSA converts an ASN.1 ECDSA signature, what a crypto.Signer
-// returns, to JWS's fixed-size r||s (RFC 7518 §3.4).
-func jwsECDSA(der []byte, size int) ([]byte, error) {
-	var sig struct{ R, S *big.Int }
-	rest, err := asn1.Unmarshal(der, &sig)
-	if err != nil || len(rest) > 0 || sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || sig.R.BitLen() > 8*size || sig.S.BitLen() > 8*size {
-		return nil, errors.New("the signer's ECDSA signature is not ASN.1 (r, s)")
-	}
-	out := make([]byte, 2*size)
-	sig.R.FillBytes(out[:size])
-	sig.S.FillBytes(out[size:])
-	return out, nil
+	return jws.Sign(a.Signer, alg, input)
 }

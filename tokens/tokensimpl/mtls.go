@@ -1,4 +1,4 @@
-package tokens
+package tokensimpl
 
 import (
 	"crypto/tls"

@@ -1,4 +1,4 @@
-package tokens_test
+package tokensimpl_test
 
 import (
 	"crypto/tls"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // ClientCertificate sets the certificate on a clone: the user's client, its
@@ -17,7 +17,7 @@ func TestClientCertificateClones(t *testing.T) {
 	cert := &tls.Certificate{Certificate: [][]byte{{1}}, PrivateKey: struct{}{}}
 	pool := x509.NewCertPool()
 	user := &http.Client{Timeout: 7 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "api.test"}}}
-	hc, err := tokens.ClientCertificate(user, cert, nil)
+	hc, err := tokensimpl.ClientCertificate(user, cert, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestClientCertificateClones(t *testing.T) {
 		t.Errorf("clone = %+v, timeout %v; want the certificate and the user's settings", tr.TLSClientConfig, hc.Timeout)
 	}
 
-	hc, err = tokens.ClientCertificate(&http.Client{}, cert, nil)
+	hc, err = tokensimpl.ClientCertificate(&http.Client{}, cert, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

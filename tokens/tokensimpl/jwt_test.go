@@ -1,4 +1,4 @@
-package tokens_test
+package tokensimpl_test
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // jwt builds a compact JWS with payload as its claims; the signature is
@@ -31,7 +32,7 @@ func TestJWTExpiry(t *testing.T) {
 		"padded":     {tokens.Secret(strings.Replace(string(jwt(`{"exp":`+itoa(exp)+`}`)), ".", "==.", 1)), time.Unix(exp, 0)},
 		"at the cap": {jwt(`{"exp":` + itoa(issued.Add(tokens.MaxLifetime).Unix()) + `}`), issued.Add(tokens.MaxLifetime)},
 	} {
-		got, err := tokens.JWTExpiry(tc.token, issued)
+		got, err := tokensimpl.JWTExpiry(tc.token, issued)
 		if err != nil || !got.Equal(tc.want) {
 			t.Errorf("%s: JWTExpiry = %v, %v; want %v", name, got, err, tc.want)
 		}
@@ -61,7 +62,7 @@ func TestJWTExpiryMalformed(t *testing.T) {
 		"huge":           jwt(`{"exp":1e308}`),
 		"too long":       tokens.Secret(strings.Repeat("a", 70<<10) + ".e30.s"),
 	} {
-		got, err := tokens.JWTExpiry(token, issued)
+		got, err := tokensimpl.JWTExpiry(token, issued)
 		var m *tokens.MalformedError
 		if !errors.As(err, &m) {
 			t.Errorf("%s: JWTExpiry = %v, %v; want a *MalformedError", name, got, err)
