@@ -100,7 +100,7 @@ func simulateWith(t testing.TB, p provider, n int, d time.Duration, newStore fun
 // renewal, so that a renewal started this simulated minute finishes in it:
 // advancing the clock under a renewal in flight would date its token a
 // minute late, and so shift every later renewal by the scheduler's whim.
-// A token is due, as in tokens.Source, at the later of renewBefore ahead
+// A token is due, as in tokensimpl.Source, at the later of renewBefore ahead
 // of its expiry and half its lifetime.
 func quiesce(t testing.TB, cl client, c *testclock.Clock, lifetime, renewBefore time.Duration) {
 	t.Helper()

@@ -1,11 +1,15 @@
 package tokens
 
 import (
+	"github.com/authgen/authgen/tokens/internal/safe"
+
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authgen/authgen/tokens/internal/hooks"
 )
 
 // Sentinels that an *Error matches with [errors.Is], so that callers can act
@@ -24,6 +28,19 @@ var (
 	ErrRefreshRefused = errors.New("tokens: refresh token refused")
 )
 
+// ErrNoScopeChoice is the error of a call to an operation that accepts any
+// one of several scopes when the client's preference names none of them.
+var ErrNoScopeChoice = errors.New("no preferred scope among the operation's alternatives")
+
+// ErrDPoPBound is the error of a DPoP client's TokenSource given a
+// DPoP-bound token.
+var ErrDPoPBound = errors.New("tokens: the access token is DPoP-bound (RFC 9449): x/oauth2 would send it without the proof each request needs; send API calls through the generated Client's HTTPClient")
+
+// ErrCrossHostRedirect is returned when a token endpoint redirects to
+// another host or from https to http: client credentials are never sent
+// there.
+var ErrCrossHostRedirect = errors.New("tokens: token endpoint redirected to another host or to plain http; credentials not sent")
+
 // Error is a non-2xx answer from a provider endpoint.
 type Error struct {
 	// Provider is the provider's name, e.g. "dollr".
@@ -38,20 +55,24 @@ type Error struct {
 	// by [REDACTED], on one line and at most 200 runes long.
 	Message string
 	// Body is the decoded provider error, e.g. *dollr.HTTPValidationError,
-	// with redacted values replaced too; nil when no ErrorBody matched the
+	// with redacted values replaced too; nil when no error type matched the
 	// status or the body did not decode.
 	Body any
 	// RetryAfter is the Retry-After header's delay, 0 when absent.
 	RetryAfter time.Duration
 
-	kind CallKind // what was asked, for Is
+	kind hooks.Kind // what was asked, for Is
+}
+
+func init() {
+	hooks.SetErrorKind = func(err error, k hooks.Kind) { err.(*Error).kind = k }
 }
 
 // Error returns e.g. "dollr: ObtainToken: 422 Unprocessable Entity: CODE:
 // message", leaving out the code and message when unknown.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(prefix(e.Provider, e.Op))
+	b.WriteString(safe.Prefix(e.Provider, e.Op))
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
@@ -79,10 +100,10 @@ func (e *Error) Is(target error) bool {
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrInvalidClient:
-		return e.kind == CallClientCredentials && (e.StatusCode == http.StatusUnauthorized ||
+		return e.kind == hooks.KindClientCredentials && (e.StatusCode == http.StatusUnauthorized ||
 			e.StatusCode == http.StatusBadRequest && strings.EqualFold(e.Code, "invalid_client"))
 	case ErrRefreshRefused:
-		return e.kind == CallRefresh && e.StatusCode >= 400 && e.StatusCode <= 499 &&
+		return e.kind == hooks.KindRefresh && e.StatusCode >= 400 && e.StatusCode <= 499 &&
 			e.StatusCode != http.StatusTooManyRequests
 	}
 	return false
@@ -104,19 +125,8 @@ type MalformedError struct {
 
 // Error returns e.g. "dollr: ObtainToken: malformed answer: not JSON".
 func (e *MalformedError) Error() string {
-	return prefix(e.Provider, e.Op) + "malformed answer: " + e.Reason
+	return safe.Prefix(e.Provider, e.Op) + "malformed answer: " + e.Reason
 }
 
 // Unwrap returns e.Err.
 func (e *MalformedError) Unwrap() error { return e.Err }
-
-// prefix returns "provider: op: ", leaving out whichever is empty.
-func prefix(provider, op string) string {
-	var s string
-	for _, p := range []string{provider, op} {
-		if p != "" {
-			s += p + ": "
-		}
-	}
-	return s
-}

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Observer is told what a Source and [Operation.Do] do, for
-// tracing and metrics; tokens/otel implements it with OpenTelemetry. Its
+// Observer is told what a generated client does, its token requests and
+// API calls, for tracing and metrics; tokens/otel implements it with OpenTelemetry. Its
 // methods are called synchronously, so they must be quick, and from many
 // goroutines at once. None is given a secret, a token or a request body.
 // A nil Observer costs nothing.
@@ -23,7 +23,7 @@ type Observer interface {
 	CacheLookup(ctx context.Context, provider string, hit bool)
 	// CallStart is called before an API call, retries included, of
 	// operation op (the spec's operationId, else its method and path
-	// template: see Operation.OperationID) with the HTTP method; the
+	// template) with the HTTP method; the
 	// context it returns is the call's, and CallRetry's and CallEnd's.
 	CallStart(ctx context.Context, provider, op, method string) context.Context
 	// CallRetry is called when an attempt of the call failed and another

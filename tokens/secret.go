@@ -1,14 +1,13 @@
 package tokens
 
 import (
+	"github.com/authgen/authgen/tokens/internal/safe"
+
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
 )
-
-// redacted stands in for a secret wherever one would otherwise be shown.
-const redacted = "[REDACTED]"
 
 // Secret is a credential or token. It prints as "[REDACTED]" with every fmt
 // verb, String, GoString and log/slog, so that it cannot reach a log or an
@@ -16,7 +15,7 @@ const redacted = "[REDACTED]"
 // struct holding one is safe to print, log or dump in any form; an empty
 // Secret prints as "" so that an unset credential remains visible. It
 // unmarshals from a JSON string. Only a token request on its way to the
-// provider carries the real value ([Call] reveals it there).
+// provider carries the real value.
 type Secret string
 
 // String returns "[REDACTED]", or "" when s is empty.
@@ -24,7 +23,7 @@ func (s Secret) String() string {
 	if s == "" {
 		return ""
 	}
-	return redacted
+	return safe.Redacted
 }
 
 // GoString returns the redacted form quoted, as %#v prints a string.
@@ -45,7 +44,7 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // Reveal returns the real value, for putting it on the wire.
 func (s Secret) Reveal() string { return string(s) }
 
-// SecretBytes is secret key material, such as Config.StoreEncryptionKey. It
+// SecretBytes is secret key material, such as a generated Config's StoreEncryptionKey. It
 // prints, logs and marshals to JSON as "[REDACTED]" (nil as ""), like
 // [Secret].
 type SecretBytes []byte

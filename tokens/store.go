@@ -12,18 +12,18 @@ import (
 	"time"
 )
 
-// Store shares grants, and their renewal, between Sources: the processes
-// of a fleet. With one, a fleet makes one token request per renewal instead
+// Store shares grants, and their renewal, between the clients of
+// processes of a fleet. With one, a fleet makes one token request per renewal instead
 // of one per process, and a rotating refresh token is spent by one process
-// only. A Source reads its Store only when its own grant is due for renewal.
+// only. A client reads its Store only when its own grant is due for renewal.
 //
-// The values a Source stores are opaque to the Store (and encrypted when
-// Config.StoreEncryptionKey is set). Implementations must be safe for
+// The values a client stores are opaque to the Store (and encrypted when
+// its Config's StoreEncryptionKey is set). Implementations must be safe for
 // concurrent use; see tokens/redisstore for one on Redis.
 type Store interface {
 	// Get returns the value stored under key and how long it has left to
 	// live, by the Store's own clock, or nil and no error when there is
-	// none. The time left lets a Source whose clock is behind its peers'
+	// none. The time left lets a client whose clock is behind its peers'
 	// tell how long ago the value was written (see Lock.Set's ttl).
 	Get(ctx context.Context, key string) (value []byte, ttl time.Duration, err error)
 	// Lock takes the renewal lock of key for ttl, or returns ErrLocked
@@ -75,7 +75,7 @@ func StoreKey(provider, tokenURL, clientID string, params url.Values) string {
 	return "authgen:" + provider + ":" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// MemoryStore is a Store in memory, for Sources in one process and for
+// MemoryStore is a Store in memory, for clients in one process and for
 // tests. Its locks expire by the wall clock.
 type MemoryStore struct {
 	mu     sync.Mutex

@@ -1,6 +1,8 @@
 package tokens
 
 import (
+	"github.com/authgen/authgen/tokens/internal/safe"
+
 	"encoding/json"
 	"fmt"
 	"math"
@@ -60,7 +62,7 @@ func (m Minutes) ExpiryFrom(issued time.Time) time.Time { return issued.Add(m.Du
 func (ms Milliseconds) ExpiryFrom(issued time.Time) time.Time { return issued.Add(ms.Duration()) }
 
 // maxUnix keeps time.Unix from overflowing: it is billions of years away,
-// far enough for Grant.Validate to reject it.
+// far enough for a client to reject it.
 const maxUnix = 1 << 62
 
 // ExpiryFrom returns u as a time; issued is ignored.
@@ -70,7 +72,7 @@ func (u UnixTime) ExpiryFrom(time.Time) time.Time { return time.Unix(min(int64(u
 func (t Timestamp) ExpiryFrom(time.Time) time.Time { return t.Time }
 
 // scale returns n units as a Duration. An absurd provider value saturates
-// instead of wrapping around, so that Grant.Validate rejects it rather than
+// instead of wrapping around, so that a client rejects it rather than
 // accepting whatever it wrapped to.
 func scale(n int64, unit time.Duration) time.Duration {
 	switch {
@@ -135,7 +137,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return &valueError{typ: "tokens.Timestamp", want: "an RFC 3339 string", got: describe(b)}
+	return &safe.ValueError{Type: "tokens.Timestamp", Want: "an RFC 3339 string", Got: describe(b)}
 }
 
 func unmarshalInt(b []byte, typ string, dst *int64) error {
@@ -144,7 +146,7 @@ func unmarshalInt(b []byte, typ string, dst *int64) error {
 	}
 	n, ok := parseInt(b)
 	if !ok {
-		return &valueError{typ: typ, want: "an integer or a string holding one", got: describe(b)}
+		return &safe.ValueError{Type: typ, Want: "an integer or a string holding one", Got: describe(b)}
 	}
 	*dst = n
 	return nil
@@ -172,9 +174,6 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(f), true
 }
 
-// valueError is a JSON value that does not fit a lifetime type.
-type valueError struct{ typ, want, got string }
-
 // describe names what a JSON value is without quoting a string: a provider
 // may put anything in a malformed field, and errors must not carry secrets.
 // Numbers are shown (truncated); they are what a lifetime should be.
@@ -192,9 +191,5 @@ func describe(b []byte) string {
 	case 't', 'f':
 		return "a boolean"
 	}
-	return "the number " + truncate(string(b), 32)
-}
-
-func (e *valueError) Error() string {
-	return fmt.Sprintf("%s: want %s, got %s", e.typ, e.want, e.got)
+	return "the number " + safe.Truncate(string(b), 32)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // lifetime is the interface the integer lifetime types share.
@@ -166,7 +167,7 @@ func TestExpiryDoesNotWrap(t *testing.T) {
 		if exp.Sub(issued) < 100*365*24*time.Hour {
 			t.Errorf("%T(%v).ExpiryFrom = %v, want the far future", e, e, exp)
 		}
-		g := tokens.Grant{AccessToken: "a", IssuedAt: issued, Expiry: exp}
+		g := tokensimpl.Grant{AccessToken: "a", IssuedAt: issued, Expiry: exp}
 		if err := g.Validate(); err == nil || !strings.Contains(err.Error(), "longer than 366 days") {
 			t.Errorf("%T(%v): Validate = %v", e, e, err)
 		}

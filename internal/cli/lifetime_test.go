@@ -14,6 +14,7 @@ import (
 	"github.com/authgen/authgen/internal/cli/testdata/gen/jwtexp/want/silenttest"
 	"github.com/authgen/authgen/internal/testclock"
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 	"github.com/authgen/authgen/tokens/tokenstest"
 )
 
@@ -103,7 +104,7 @@ func TestJWTExpClientRefusesTokensWithoutReadableExp(t *testing.T) {
 		reason   string
 	}{
 		"opaque token":    {opaque, time.Hour, "not a JWT"},
-		"exp too far":     {silenttest.Provider, tokens.MaxLifetime + time.Hour, "more than 366 days"},
+		"exp too far":     {silenttest.Provider, tokensimpl.MaxLifetime + time.Hour, "more than 366 days"},
 		"exp at issue":    {silenttest.Provider, 0, "not after"},
 		"exp in the past": {silenttest.Provider, -time.Minute, "not after"},
 	} {

@@ -37,7 +37,7 @@ func TestOperationScopesSwitch(t *testing.T) {
 	on := generated(t, cli.Options{Spec: spec, Package: "std", ClientAuth: "basic", OperationScopes: "all"})
 	// gofmt aligns the fields; compare with spaces collapsed.
 	on = strings.Join(strings.Fields(on), " ")
-	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "Scoped: true", "tokens.ScopesOr(ctx, c.cfg.Scopes)"} {
+	for _, want := range []string{`Scopes: []string{"payments:read"}`, `Scopes: []string{"payments:write"}`, "Scoped: true", "tokensimpl.ScopesOr(ctx, c.cfg.Scopes)"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("-operation-scopes client lacks %s", want)
 		}

@@ -439,7 +439,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 	f.Comment("")
 	f.Comment("It does not cache: use Token for a cached, renewed token. A non-2xx answer")
 	f.Comment("is a *tokens.Error whose Body holds the provider's decoded error.")
-	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
+	args := []jen.Code{jen.Id("ctx"), jen.Id("req"), jen.Id("cr"), jen.Qual(implPkg, kind)}
 	body := []jen.Code{
 		jen.List(jen.Id("cr"), jen.Err()).Op(":=").Id("c").Dot("rt").Dot("Credentials").Call(jen.Id("ctx")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -448,8 +448,8 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		// One endpoint serves both grants: a request carrying a refresh
 		// token is a refresh, so that a refusal reads as ErrRefreshRefused.
 		body = append(body,
-			jen.Id("kind").Op(":=").Qual(tokensPkg, "CallClientCredentials"),
-			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(tokensPkg, "CallRefresh")),
+			jen.Id("kind").Op(":=").Qual(implPkg, "CallClientCredentials"),
+			jen.If(jen.Id("req").Dot(rt).Op("!=").Lit("")).Block(jen.Id("kind").Op("=").Qual(implPkg, "CallRefresh")),
 		)
 		args[3] = jen.Id("kind")
 	}
@@ -468,12 +468,12 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 		jen.Id("Op"):       jen.Lit(ep.Method),
 		jen.Id("Kind"):     jen.Id("kind"),
 		jen.Id("Method"):   jen.Qual("net/http", httpMethods[ep.HTTPMethod]),
-		jen.Id("Encoding"): jen.Qual(tokensPkg, ep.Encoding.RuntimeName()),
+		jen.Id("Encoding"): jen.Qual(implPkg, ep.Encoding.RuntimeName()),
 		jen.Id("Body"):     jen.Id("req"),
 		jen.Id("Errors"):   jen.Id(errorTables(p)[ep]),
 		jen.Id("Redact"):   jen.Index().Qual(tokensPkg, "Secret").Values(redact...),
 	}
-	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(tokensPkg, "CallKind")}
+	params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(ep.RequestType), jen.Id("cr").Qual(tokensPkg, "Credentials"), jen.Id("kind").Qual(implPkg, "CallKind")}
 	var pre []jen.Code
 	if basic {
 		params = append(params, jen.Id("basic").Bool())
@@ -486,7 +486,7 @@ func endpoint(f *jen.File, p *model.Provider, ep *model.Endpoint) {
 			),
 		)
 	}
-	body = []jen.Code{jen.Id("call").Op(":=").Qual(tokensPkg, "Call").Values(call)}
+	body = []jen.Code{jen.Id("call").Op(":=").Qual(implPkg, "Call").Values(call)}
 	body = append(body, pre...)
 	body = append(body, jen.Return(jen.Qual(implPkg, "Do").Types(jen.Id(ep.ResponseType)).Call(jen.Id("ctx"), jen.Id("c").Dot("rt"), jen.Lit(ep.Path), jen.Id("call"))))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(lower(ep.Method)).Params(params...).Params(jen.Op("*").Id(ep.ResponseType), jen.Error()).Block(body...)
@@ -527,7 +527,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 			var scopes jen.Code = jen.Id("c").Dot("cfg").Dot("Scopes")
 			if scoped(p) {
 				// A scoped Source's fetch names its set.
-				scopes = jen.Qual(tokensPkg, "ScopesOr").Call(jen.Id("ctx"), scopes)
+				scopes = jen.Qual(implPkg, "ScopesOr").Call(jen.Id("ctx"), scopes)
 			}
 			v = jen.Qual("strings", "Join").Call(scopes, jen.Lit(" "))
 		case model.ValueClientAssertion:
@@ -551,7 +551,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 		}
 		fields[jen.Id(fl.GoName)] = v
 	}
-	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Id("cr"), jen.Qual(tokensPkg, kind)}
+	args := []jen.Code{jen.Id("ctx"), jen.Id(ep.RequestType).Values(fields), jen.Id("cr"), jen.Qual(implPkg, kind)}
 	if ep.ClientAuth == model.ClientAuthBasic {
 		args = append(args, jen.Lit(x.BasicAuth))
 	}
@@ -561,7 +561,7 @@ func exchange(f *jen.File, p *model.Provider, name, doc string, x model.Exchange
 	}
 	params = append(params, jen.Id("cr").Qual(tokensPkg, "Credentials"))
 	f.Comment(doc)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error()).Block(append(pre,
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Params(jen.Op("*").Qual(implPkg, "Grant"), jen.Error()).Block(append(pre,
 		jen.Id("issued").Op(":=").Id("c").Dot("rt").Dot("Now").Call(),
 		jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(lower(ep.Method)).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -630,7 +630,7 @@ func converters(p *model.Provider) map[*model.Endpoint]string {
 	return names
 }
 
-// grant converts an endpoint's answer into a tokens.Grant. The expiry
+// grant converts an endpoint's answer into a tokensimpl.Grant. The expiry
 // field's type carries the provider's unit, so the conversion is the
 // same call whatever the unit; an answer without one takes the
 // declared lifetime or the access token's JWT exp.
@@ -664,7 +664,7 @@ func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.
 	if len(a.Scope) > 0 {
 		g[jen.Id("Scopes")] = jen.Qual(implPkg, "GrantedScopes").Call(path(a.Scope))
 	}
-	lit := jen.Op("&").Qual(tokensPkg, "Grant").Values(g)
+	lit := jen.Op("&").Qual(implPkg, "Grant").Values(g)
 	var ret jen.Code = lit
 	if len(a.RefreshExpiry) > 0 {
 		var set jen.Code = path(a.RefreshExpiry).Op("!=").Lit(0)
@@ -676,9 +676,9 @@ func grant(f *jen.File, p *model.Provider, ep *model.Endpoint, names map[*model.
 		))
 		ret = jen.Id("g")
 	}
-	results := jen.Op("*").Qual(tokensPkg, "Grant")
+	results := jen.Op("*").Qual(implPkg, "Grant")
 	if a.ExpiryUnit == model.JWTExp {
-		results = jen.Params(jen.Op("*").Qual(tokensPkg, "Grant"), jen.Error())
+		results = jen.Params(jen.Op("*").Qual(implPkg, "Grant"), jen.Error())
 		body = append(body, jen.Return(ret, jen.Nil()))
 	} else {
 		body = append(body, jen.Return(ret))
@@ -714,7 +714,7 @@ func errorTable(f *jen.File, name, doc string, errs []model.ErrorBody) {
 	f.Line()
 }
 
-// errorRows is a []tokens.ErrorBody literal.
+// errorRows is a []tokensimpl.ErrorBody literal.
 func errorRows(errs []model.ErrorBody) jen.Code {
 	// One row per schema, with every status answered with it.
 	var merged []model.ErrorBody
@@ -742,7 +742,7 @@ func errorRows(errs []model.ErrorBody) jen.Code {
 		}
 		rows = append(rows, jen.Values(d))
 	}
-	return jen.Index().Qual(tokensPkg, "ErrorBody").ValuesFunc(func(g *jen.Group) {
+	return jen.Index().Qual(implPkg, "ErrorBody").ValuesFunc(func(g *jen.Group) {
 		for _, r := range rows {
 			g.Line().Add(r)
 		}
@@ -783,7 +783,7 @@ func operations(f *jen.File, p *model.Provider) {
 			}
 		}
 		f.Comment(fmt.Sprintf("%sAPI says how %s is sent and its errors decoded.", lower(op.Name), op.Name))
-		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(tokensPkg, "Operation").Values(d)
+		f.Var().Id(lower(op.Name)+"API").Op("=").Qual(implPkg, "Operation").Values(d)
 		f.Line()
 	}
 }

@@ -261,7 +261,7 @@ func ownLifetime(r load.Response) load.Response {
 	return r
 }
 
-// maxLifetime is tokens.MaxLifetime, which Grant.Validate enforces.
+// maxLifetime is tokensimpl.MaxLifetime, which Grant.Validate enforces.
 const maxLifetime = 366 * 24 * time.Hour
 
 func (b *builder) secretString(prop *openapi3.Schema, at load.Str) {

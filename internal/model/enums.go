@@ -95,7 +95,7 @@ var (
 type encodingRow struct {
 	enc  Encoding
 	word string // the descriptor's encoding
-	// runtime is the tokens.Encoding, double the tokenstest.Encoding.
+	// runtime is the tokensimpl.Encoding, double the tokenstest.Encoding.
 	runtime, double string
 }
 
@@ -111,7 +111,7 @@ func (e Encoding) row() encodingRow {
 // String is the encoding as the descriptor writes it.
 func (e Encoding) String() string { return e.row().word }
 
-// RuntimeName is the tokens.Encoding constant for e.
+// RuntimeName is the tokensimpl.Encoding constant for e.
 func (e Encoding) RuntimeName() string { return e.row().runtime }
 
 // DoubleName is the tokenstest.Encoding constant for e.

@@ -72,7 +72,7 @@ func (p Provider[C, K]) firstToken(t *testing.T) {
 	if ts, err := cl.TokenSource(context.Background()).Token(); err != nil || ts.AccessToken != tok.AccessToken || !ts.Expiry.Equal(tok.Expiry) {
 		t.Errorf("TokenSource().Token() = %+v, %v; want the cached token", ts, err)
 	}
-	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.StatusCode != http.StatusOK || e.Err != nil {
+	if e := f.Wait(t); e.Kind != tokens.FetchClientCredentials || e.StatusCode != http.StatusOK || e.Err != nil {
 		t.Errorf("fetch event = %+v, want a successful initial request", e)
 	}
 	if reqs := fake.TokenRequests(); len(reqs) != 1 || reqs[0] != p.InitialRequest {
@@ -133,7 +133,7 @@ func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
 	}
 	hold.Release()
 	e := f.Wait(t)
-	if want := map[bool]tokens.FetchKind{false: tokens.FetchInitial, true: tokens.FetchRefresh}[p.Refreshes]; e.Err != nil || e.Kind != want {
+	if want := map[bool]tokens.FetchKind{false: tokens.FetchClientCredentials, true: tokens.FetchRefresh}[p.Refreshes]; e.Err != nil || e.Kind != want {
 		t.Fatalf("renewal = %+v, want a successful %v", e, want)
 	}
 	tok, err := cl.Token(ctx)
@@ -191,7 +191,7 @@ func (p Provider[C, K]) refusedRefresh(t *testing.T, expired bool) {
 		t.Fatalf("first request = %+v, want a refused refresh (ErrRefreshRefused, not ErrInvalidClient)", refused)
 	}
 	p.RefreshRefused(t, refused.Err)
-	if e := f.Wait(t); e.Kind != tokens.FetchInitial || e.Err != nil {
+	if e := f.Wait(t); e.Kind != tokens.FetchClientCredentials || e.Err != nil {
 		t.Fatalf("fallback = %+v, want a successful client-credentials exchange", e)
 	}
 	second, err := cl.Token(ctx)
@@ -492,7 +492,7 @@ func (p Provider[C, K]) wrongSecret(t *testing.T, echo bool) {
 	})
 	_, err := cl.Token(context.Background())
 	e := p.checkInvalidClient(t, err, echo)
-	if ev := f.Wait(t); ev.Kind != tokens.FetchInitial || ev.StatusCode != http.StatusUnauthorized || ev.Err == nil {
+	if ev := f.Wait(t); ev.Kind != tokens.FetchClientCredentials || ev.StatusCode != http.StatusUnauthorized || ev.Err == nil {
 		t.Errorf("fetch event = %+v, want a failed initial request with 401", ev)
 	}
 	// A direct call redacts its own request's secret too.

@@ -104,7 +104,7 @@ func fetching() bool {
 }
 
 // fetchCreator is how a goroutine dump names the runtime's fetches.
-const fetchCreator = "created by github.com/authgen/authgen/tokens.(*Source).start "
+const fetchCreator = "created by github.com/authgen/authgen/tokens/tokensimpl.(*Source).start "
 
 // Recv waits for a value on ch.
 func Recv(t testing.TB, ch <-chan struct{}) {

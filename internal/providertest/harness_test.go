@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // Settle finds a background renewal the moment Token has started it, and
@@ -15,12 +15,12 @@ func TestFetchingSeesARenewal(t *testing.T) {
 	c := NewClock()
 	block := make(chan struct{})
 	calls := 0
-	src, err := tokens.NewSource(tokens.Config{Provider: "p", Now: c.Now, RenewBefore: time.Minute,
-		Obtain: func(context.Context) (*tokens.Grant, error) {
+	src, err := tokensimpl.NewSource(tokensimpl.Config{Provider: "p", Now: c.Now, RenewBefore: time.Minute,
+		Obtain: func(context.Context) (*tokensimpl.Grant, error) {
 			if calls++; calls > 1 {
 				<-block
 			}
-			return &tokens.Grant{AccessToken: "tok", TokenType: "Bearer", Expiry: c.Now().Add(time.Hour)}, nil
+			return &tokensimpl.Grant{AccessToken: "tok", TokenType: "Bearer", Expiry: c.Now().Add(time.Hour)}, nil
 		}})
 	if err != nil {
 		t.Fatal(err)

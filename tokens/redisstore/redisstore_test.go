@@ -15,6 +15,7 @@ import (
 	"github.com/authgen/authgen/internal/redistest"
 	"github.com/authgen/authgen/tokens"
 	"github.com/authgen/authgen/tokens/redisstore"
+	"github.com/authgen/authgen/tokens/tokensimpl"
 )
 
 // deployments are the Redis deployments every test runs on; start returns
@@ -137,24 +138,24 @@ type issuer struct {
 	requests atomic.Int64
 }
 
-func (i *issuer) obtain(context.Context) (*tokens.Grant, error) {
+func (i *issuer) obtain(context.Context) (*tokensimpl.Grant, error) {
 	n := i.requests.Add(1)
 	now := i.now()
-	return &tokens.Grant{AccessToken: tokens.Secret(fmt.Sprint("access-", n)), IssuedAt: now, Expiry: now.Add(time.Hour)}, nil
+	return &tokensimpl.Grant{AccessToken: tokens.Secret(fmt.Sprint("access-", n)), IssuedAt: now, Expiry: now.Add(time.Hour)}, nil
 }
 
 var key = tokens.StoreKey("acme", "https://acme.test/token", "c", nil)
 
-func source(t *testing.T, client func() redis.UniversalClient, is *issuer, mod func(*tokens.Config)) *tokens.Source {
+func source(t *testing.T, client func() redis.UniversalClient, is *issuer, mod func(*tokensimpl.Config)) *tokensimpl.Source {
 	t.Helper()
-	cfg := tokens.Config{
+	cfg := tokensimpl.Config{
 		Provider: "acme", Obtain: is.obtain, Now: is.now, RenewBefore: 5 * time.Minute,
 		Store: redisstore.New(client()), StoreKey: key,
 	}
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, err := tokens.NewSource(cfg)
+	s, err := tokensimpl.NewSource(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func testDeadHolderRecovers(t *testing.T, client func() redis.UniversalClient) {
 	is := &issuer{now: time.Now}
 	var wg sync.WaitGroup
 	for range 5 {
-		s := source(t, client, is, func(c *tokens.Config) { c.LockTTL = 300 * time.Millisecond })
+		s := source(t, client, is, func(c *tokensimpl.Config) { c.LockTTL = 300 * time.Millisecond })
 		wg.Go(func() {
 			if _, err := s.Token(context.Background()); err != nil {
 				t.Error(err)
@@ -189,7 +190,7 @@ func TestEncryptionAtRest(t *testing.T) { onEach(t, testEncryptionAtRest) }
 
 func testEncryptionAtRest(t *testing.T, client func() redis.UniversalClient) {
 	is := &issuer{now: time.Now}
-	s := source(t, client, is, func(c *tokens.Config) { c.StoreEncryptionKey = bytes.Repeat([]byte{7}, 32) })
+	s := source(t, client, is, func(c *tokensimpl.Config) { c.StoreEncryptionKey = bytes.Repeat([]byte{7}, 32) })
 	g, err := s.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)

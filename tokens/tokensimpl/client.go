@@ -88,8 +88,8 @@ type Settings struct {
 // Exchange sends a client-credentials token request with the credentials
 // cr; Refresh spends a refresh token.
 type (
-	Exchange func(ctx context.Context, cr tokens.Credentials) (*tokens.Grant, error)
-	Refresh  func(ctx context.Context, refreshToken tokens.Secret, cr tokens.Credentials) (*tokens.Grant, error)
+	Exchange func(ctx context.Context, cr tokens.Credentials) (*Grant, error)
+	Refresh  func(ctx context.Context, refreshToken tokens.Secret, cr tokens.Credentials) (*Grant, error)
 )
 
 // Client is the part of every generated Client that does not depend on the
@@ -105,9 +105,9 @@ type Client struct {
 	hc     *http.Client
 	anon   *http.Client
 	authed *http.Client
-	source *tokens.Source
+	source *Source
 	// scoped holds the tokens of operations that name their scopes.
-	scoped *tokens.Scoped
+	scoped *Scoped
 }
 
 // NewClient checks s as a generated New documents and returns the Client
@@ -157,7 +157,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		}
 	}
 	c := &Client{p: p, s: s, baseURL: base, tokenURL: tokenBase, hc: hc, anon: hc}
-	var dpop *tokens.DPoP
+	var dpop *DPoP
 	if p.DPoP {
 		if s.DPoPSigner == nil {
 			return nil, errf("Config.DPoPSigner is nil")
@@ -165,16 +165,16 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		// Proofs carry the real time, whatever Config.Now says: the
 		// provider judges their iat by its own clock.
 		var err error
-		if dpop, err = tokens.NewDPoP(s.DPoPSigner, nil); err != nil {
+		if dpop, err = NewDPoP(s.DPoPSigner, nil); err != nil {
 			return nil, errf("Config.DPoPSigner: %w", err)
 		}
 		tokenHC := *hc
 		tokenHC.Transport = dpop.TokenTransport(hc.Transport)
 		c.hc = &tokenHC
 	}
-	cfg := tokens.Config{
+	cfg := Config{
 		Provider: p.Name,
-		Obtain: func(ctx context.Context) (*tokens.Grant, error) {
+		Obtain: func(ctx context.Context) (*Grant, error) {
 			return withCredentials(ctx, c.Credentials, s.ReadCredentials != nil, obtain)
 		},
 		RenewBefore:        cmp.Or(s.RenewBefore, p.DefaultRenewBefore),
@@ -188,15 +188,15 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		Observer:           s.Observer,
 	}
 	if refresh != nil {
-		cfg.Refresh = func(ctx context.Context, refreshToken tokens.Secret) (*tokens.Grant, error) {
-			return withCredentials(ctx, c.Credentials, s.ReadCredentials != nil, func(ctx context.Context, cr tokens.Credentials) (*tokens.Grant, error) {
+		cfg.Refresh = func(ctx context.Context, refreshToken tokens.Secret) (*Grant, error) {
+			return withCredentials(ctx, c.Credentials, s.ReadCredentials != nil, func(ctx context.Context, cr tokens.Credentials) (*Grant, error) {
 				return refresh(ctx, refreshToken, cr)
 			})
 		}
 		cfg.RotatesRefreshToken = p.RotatesRefreshToken
 		cfg.RefreshTokenLifetime = p.RefreshTokenLifetime
 	}
-	source, err := tokens.NewSource(cfg)
+	source, err := NewSource(cfg)
 	if err != nil {
 		return nil, errf("%w", err)
 	}
@@ -204,7 +204,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 	if p.Scoped {
 		// Operations that name their scopes get tokens of exactly those,
 		// each set under a Store key of its own.
-		scoped, err := tokens.NewScoped(cfg, c.storeKey)
+		scoped, err := NewScoped(cfg, c.storeKey)
 		if err != nil {
 			return nil, errf("%w", err)
 		}
@@ -213,7 +213,7 @@ func NewClient(p *Provider, s Settings, obtain Exchange, refresh Refresh) (*Clie
 		c.scoped = scoped
 	}
 	authed := *hc
-	authed.Transport = &tokens.Transport{
+	authed.Transport = &Transport{
 		Source:            source,
 		Scoped:            c.scoped,
 		Base:              hc.Transport,
@@ -304,7 +304,7 @@ func (c *Client) Credentials(ctx context.Context) (tokens.Credentials, error) {
 // Send sends an API request: with the token, unless op needs none, and
 // retried within Config.Retry when that is safe. Of the scopes an
 // operation accepts, it asks for the one Config.PreferredScopes chooses.
-func (c *Client) Send(ctx context.Context, req *http.Request, op *tokens.Operation) (*http.Response, error) {
+func (c *Client) Send(ctx context.Context, req *http.Request, op *Operation) (*http.Response, error) {
 	op, err := op.ChooseScope(c.s.PreferredScopes)
 	if err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func (c *Client) Send(ctx context.Context, req *http.Request, op *tokens.Operati
 	if op.Anonymous {
 		hc = c.anon
 	}
-	return op.Do(ctx, hc, req, tokens.CallOptions{Retry: c.s.Retry, Observer: c.s.Observer, Logger: c.s.Logger})
+	return op.Do(ctx, hc, req, CallOptions{Retry: c.s.Retry, Observer: c.s.Observer, Logger: c.s.Logger})
 }
 
 // Body returns a new T, for an ErrorBody's New.
@@ -321,7 +321,7 @@ func Body[T any]() any { return new(T) }
 
 // Do sends call to the token endpoint at path, on behalf of c's provider,
 // and returns its decoded answer.
-func Do[T any](ctx context.Context, c *Client, path string, call tokens.Call) (*T, error) {
+func Do[T any](ctx context.Context, c *Client, path string, call Call) (*T, error) {
 	call.Provider, call.URL = c.p.Name, c.tokenURL+path
 	var out T
 	if err := call.Do(ctx, c.hc, &out); err != nil {

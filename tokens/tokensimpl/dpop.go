@@ -3,8 +3,9 @@ package tokensimpl
 import (
 	"strings"
 
-	"github.com/authgen/authgen/tokens"
 	"golang.org/x/oauth2"
+
+	"github.com/authgen/authgen/tokens"
 )
 
 // BearerOnly returns a TokenSource that passes on ts's bearer tokens and

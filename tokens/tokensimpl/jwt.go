@@ -21,7 +21,7 @@ const maxJWT = 64 << 10
 // the client cannot verify it and only needs a hint of when to renew, and
 // the provider still judges every token it is shown. A token that is not
 // a JWS compact serialisation, has no numeric exp, or whose exp is not
-// after issued or is more than tokens.MaxLifetime after it is a *MalformedError:
+// after issued or is more than MaxLifetime after it is a *tokens.MalformedError:
 // a token without a readable lifetime is never taken to last forever.
 // Reasons never quote the token.
 func JWTExpiry(token tokens.Secret, issued time.Time) (time.Time, error) {
@@ -60,7 +60,7 @@ func JWTExpiry(token tokens.Secret, issued time.Time) (time.Time, error) {
 	if f <= 0 {
 		return malformed(past)
 	}
-	if f > float64(issued.Add(tokens.MaxLifetime).Unix()) {
+	if f > float64(issued.Add(MaxLifetime).Unix()) {
 		return malformed("JWT's exp claim is more than 366 days away")
 	}
 	sec, frac := math.Modf(f)
