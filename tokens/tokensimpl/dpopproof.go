@@ -1,9 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -142,54 +139,51 @@ type dpopTokens struct {
 }
 
 func (t *dpopTokens) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, b, err := t.send(req, req.Body)
+	resp, err := t.send(req, req.Body)
 	if err != nil || resp.StatusCode != http.StatusBadRequest || resp.Header.Get("DPoP-Nonce") == "" {
 		return resp, err
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
 	}
 	var answer struct {
 		Error string `json:"error"`
 	}
 	if json.Unmarshal(b, &answer) != nil || answer.Error != "use_dpop_nonce" {
+		resp.Body = prepend(b, resp.Body)
 		return resp, nil
 	}
 	body, ok := replayBody(req)
 	if !ok {
+		resp.Body = prepend(b, resp.Body)
 		return resp, nil
 	}
-	resp, _, err = t.send(req, body)
-	return resp, err
+	drain(resp)
+	return t.send(req, body)
 }
 
-// send sends req with body and a proof, and remembers the answer's nonce.
-// A refused answer's body is returned read, the proof scrubbed from it: a
-// provider echoing its request must not put the proof into an error.
-func (t *dpopTokens) send(req *http.Request, body io.ReadCloser) (*http.Response, []byte, error) {
+// send sends req with body and a proof, remembers the answer's nonce, and
+// scrubs the proof from a refused answer as Transport does: a provider
+// echoing its request must not put the proof into an error.
+func (t *dpopTokens) send(req *http.Request, body io.ReadCloser) (*http.Response, error) {
 	proof, err := t.d.Proof(req.Method, req.URL, "")
 	if err != nil {
 		if body != nil {
 			body.Close()
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	r := req.Clone(req.Context())
 	r.Body = body
 	r.Header.Set("DPoP", proof.Reveal())
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t.d.remember(req.URL, resp.Header)
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return resp, nil, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	resp.Body.Close()
-	if err != nil {
-		return nil, nil, err
-	}
-	b = bytes.ReplaceAll(b, []byte(proof), []byte(safe.Redacted))
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	return resp, b, nil
+	return scrub(resp, proof)
 }
 
 // nonceChallenge reports whether a 401 asks for the request again with the

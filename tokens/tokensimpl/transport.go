@@ -1,6 +1,7 @@
 package tokensimpl
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -157,11 +158,17 @@ func scrub(resp *http.Response, secrets ...tokens.Secret) (*http.Response, error
 		resp.ContentLength = -1
 		resp.Header.Del("Content-Length")
 	}
-	resp.Body = struct {
+	resp.Body = prepend([]byte(s), resp.Body)
+	return resp, nil
+}
+
+// prepend returns body with head, already read from it, put back before
+// the rest; closing it closes body.
+func prepend(head []byte, body io.ReadCloser) io.ReadCloser {
+	return struct {
 		io.Reader
 		io.Closer
-	}{io.MultiReader(strings.NewReader(s), resp.Body), resp.Body}
-	return resp, nil
+	}{io.MultiReader(bytes.NewReader(head), body), body}
 }
 
 // replayBody returns req's body to send again, ok false when it cannot be.
