@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/authgen/authgen/tokens/internal/jws"
 )
 
 // Encoding is how a request body is encoded.
@@ -512,16 +514,17 @@ func (s *Server) answer(w http.ResponseWriter, x *Exchange, refresh bool, spent 
 // lifetime by the server's clock. Its HS256 signature is by a key the
 // client never sees, as a real provider's would be.
 func (s *Server) jwt(id string, now time.Time, lifetime time.Duration) string {
-	enc := base64.RawURLEncoding.EncodeToString
-	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "at+jwt"})
-	claims, _ := json.Marshal(map[string]any{
+	header := map[string]string{"alg": "HS256", "typ": "at+jwt"}
+	claims := map[string]any{
 		"iss": s.p.Name, "sub": s.clientID, "client_id": s.clientID, "jti": id,
 		"iat": now.Unix(), "exp": now.Add(lifetime).Unix(),
+	}
+	tok, _ := jws.Compact(header, claims, func(input []byte) ([]byte, error) {
+		mac := hmac.New(sha256.New, []byte(s.p.Name+"-signing-key"))
+		mac.Write(input)
+		return mac.Sum(nil), nil
 	})
-	signed := enc(header) + "." + enc(claims)
-	mac := hmac.New(sha256.New, []byte(s.p.Name+"-signing-key"))
-	mac.Write([]byte(signed))
-	return signed + "." + enc(mac.Sum(nil))
+	return tok
 }
 
 // lifetimeValue is a lifetime as the answer carries it: in its unit, as a
