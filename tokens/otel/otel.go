@@ -128,16 +128,7 @@ func (o *Observer) FetchStart(ctx context.Context, provider string, kind tokens.
 func (o *Observer) FetchEnd(ctx context.Context, provider string, ev tokens.FetchEvent, expiresIn time.Duration) {
 	out := Outcome(ev.Err)
 	attrs := []attribute.KeyValue{ProviderKey.String(provider), KindKey.String(ev.Kind.String()), OutcomeKey.String(out)}
-	span := trace.SpanFromContext(ctx)
-	span.SetAttributes(OutcomeKey.String(out))
-	if ev.StatusCode != 0 {
-		span.SetAttributes(StatusKey.Int(ev.StatusCode))
-	}
-	if ev.Err != nil {
-		// The outcome, not the error's text: that may quote a URL.
-		span.SetStatus(codes.Error, out)
-	}
-	span.End()
+	endSpan(ctx, out, ev.StatusCode, ev.Err)
 	set := metric.WithAttributeSet(attribute.NewSet(attrs...))
 	o.requests.Add(ctx, 1, set)
 	o.latency.Record(ctx, ev.Duration.Seconds(), set)
@@ -195,15 +186,25 @@ func (o *Observer) CallEnd(ctx context.Context, provider, op string, status int,
 	if status != 0 {
 		attrs = append(attrs, StatusKey.Int(status))
 	}
+	endSpan(ctx, out, status, err)
+	if !info.start.IsZero() {
+		o.calls.Record(ctx, time.Since(info.start).Seconds(), metric.WithAttributes(attrs...))
+	}
+}
+
+// endSpan ends ctx's span with its outcome and, when an answer came, its
+// status; a failed one's status is the outcome, not the error's text: that
+// may quote a URL.
+func endSpan(ctx context.Context, out string, status int, err error) {
 	span := trace.SpanFromContext(ctx)
-	span.SetAttributes(attrs[3:]...)
+	span.SetAttributes(OutcomeKey.String(out))
+	if status != 0 {
+		span.SetAttributes(StatusKey.Int(status))
+	}
 	if err != nil {
 		span.SetStatus(codes.Error, out)
 	}
 	span.End()
-	if !info.start.IsZero() {
-		o.calls.Record(ctx, time.Since(info.start).Seconds(), metric.WithAttributes(attrs...))
-	}
 }
 
 // Outcome classes a token request's or API call's error for attributes:
