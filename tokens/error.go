@@ -1,8 +1,6 @@
 package tokens
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens/internal/hooks"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // Sentinels that an *Error matches with [errors.Is], so that callers can act

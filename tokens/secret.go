@@ -1,12 +1,12 @@
 package tokens
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // Secret is a credential or token. It prints as "[REDACTED]" with every fmt

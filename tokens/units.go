@@ -1,8 +1,6 @@
 package tokens
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"encoding/json"
 	"fmt"
 	"math"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens/internal/check"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // Seconds is a token lifetime in seconds, the unit of RFC 6749's expires_in.

@@ -1,10 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens/internal/hooks"
-
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -19,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/hooks"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // Encoding is how a Call encodes its request body.

@@ -1,9 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens"
-	"github.com/authgen/authgen/tokens/internal/hooks"
-
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -11,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/hooks"
 )
 
 // ErrorBody says how to decode an error answer with some statuses.

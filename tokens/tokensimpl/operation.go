@@ -1,8 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // Operation describes one API operation of a generated client: what its

@@ -1,8 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -15,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // redactor hides known secrets in text from a provider, which may echo a

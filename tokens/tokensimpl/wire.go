@@ -1,8 +1,6 @@
 package tokensimpl
 
 import (
-	"github.com/authgen/authgen/tokens/internal/safe"
-
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/authgen/authgen/tokens"
+	"github.com/authgen/authgen/tokens/internal/safe"
 )
 
 // wireJSON returns body's JSON encoding with every Secret in it revealed.
