@@ -143,9 +143,8 @@ func (t *dpopTokens) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusBadRequest || resp.Header.Get("DPoP-Nonce") == "" {
 		return resp, err
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	b, err := head(resp)
 	if err != nil {
-		resp.Body.Close()
 		return nil, err
 	}
 	var answer struct {

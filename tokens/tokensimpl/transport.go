@@ -148,9 +148,8 @@ func scrub(resp *http.Response, secrets ...tokens.Secret) (*http.Response, error
 	if resp.StatusCode < 300 {
 		return resp, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	b, err := head(resp)
 	if err != nil {
-		resp.Body.Close()
 		return nil, err
 	}
 	s := newRedactor(secrets).r.Replace(string(b))
@@ -160,6 +159,16 @@ func scrub(resp *http.Response, secrets ...tokens.Secret) (*http.Response, error
 	}
 	resp.Body = prepend([]byte(s), resp.Body)
 	return resp, nil
+}
+
+// head reads the first maxAnswer+1 bytes of resp's body, all that is read
+// of an error answer, and closes the body if that fails.
+func head(resp *http.Response) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		resp.Body.Close()
+	}
+	return b, err
 }
 
 // prepend returns body with head, already read from it, put back before
