@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -193,10 +192,7 @@ func TestTLSClientAuthWrongCertificate(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = client.Token(context.Background())
-			var e *tokens.Error
-			if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-				t.Fatalf("err = %v, want a typed invalid_client error", err)
-			}
+			invalidClient(t, err, "")
 		})
 	}
 }

@@ -121,6 +121,17 @@ func introspectionBy(t *testing.T, hc *http.Client, base, token string) introspe
 	return doc
 }
 
+// invalidClient is err as the typed invalid_client error a refused client
+// authentication is, or stops the test (saying what first) if it is not.
+func invalidClient(t *testing.T, err error, what string) *tokens.Error {
+	t.Helper()
+	var e *tokens.Error
+	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
+		t.Fatalf("%serr = %v, want a typed invalid_client error", what, err)
+	}
+	return e
+}
+
 type clock = testclock.Clock
 
 func TestClientSecretBasic(t *testing.T) {
@@ -195,10 +206,7 @@ func TestWrongSecret(t *testing.T) {
 	base := oidcServer(t)
 	client, _ := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: "wrong-secret", BaseURL: base, TokenBaseURL: base})
 	_, err := client.Token(context.Background())
-	var e *tokens.Error
-	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-		t.Fatalf("err = %v, want a typed invalid_client error", err)
-	}
+	e := invalidClient(t, err, "")
 	if _, ok := e.Body.(*stdbasic.OAuth2Error); !ok {
 		t.Errorf("Body = %T, want *stdbasic.OAuth2Error", e.Body)
 	}
