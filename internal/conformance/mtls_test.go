@@ -256,10 +256,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // introspection as a resource server would; it does not stop the test, as
 // an HTTP handler calls it.
 func boundTo(hc *http.Client, base, token string) (string, error) {
-	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	resp, err := hc.Do(req)
+	resp, err := postIntrospection(hc, base, token)
 	if err != nil {
 		return "", err
 	}

@@ -108,10 +108,7 @@ func introspection(t *testing.T, base, token string) introspected {
 // introspectionBy is introspection asked with hc.
 func introspectionBy(t *testing.T, hc *http.Client, base, token string) introspected {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	resp, err := hc.Do(req)
+	resp, err := postIntrospection(hc, base, token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +127,15 @@ func invalidClient(t *testing.T, err error, what string) *tokens.Error {
 		t.Fatalf("%serr = %v, want a typed invalid_client error", what, err)
 	}
 	return e
+}
+
+// postIntrospection asks oidc-provider's introspection endpoint about
+// token as a resource server (basicID) would.
+func postIntrospection(hc *http.Client, base, token string) (*http.Response, error) {
+	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
+	return hc.Do(req)
 }
 
 type clock = testclock.Clock
