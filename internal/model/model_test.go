@@ -229,7 +229,21 @@ func TestIdempotencyHeader(t *testing.T) {
 // A token operation the spec secures with HTTP Basic alone takes the
 // client credentials there when the descriptor does not say.
 func TestClientAuthFromSecurity(t *testing.T) {
-	desc := beside(t, "../cli/testdata/errors/contradictions/openapi.yaml", []byte(`version: 1
+	p, err := build(t, contradictions(t, "milliseconds", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Endpoints[0].ClientAuth; got != model.ClientAuthBasic || !p.Obtain.BasicAuth {
+		t.Errorf("client auth = %v (basic in the exchange: %v), want basic", got, p.Obtain.BasicAuth)
+	}
+}
+
+// contradictions writes a descriptor for the contradictions error case's
+// spec, whose expiry_unit is unit and whose response also says confirmed
+// (say, "unit_confirmed: true"), and returns its path.
+func contradictions(t *testing.T, unit, confirmed string) string {
+	t.Helper()
+	return beside(t, "../cli/testdata/errors/contradictions/openapi.yaml", []byte(`version: 1
 package: contra
 spec: openapi.yaml
 token:
@@ -238,17 +252,11 @@ token:
   request:
     fields: {audience: payments}
   response:
-    expiry_unit: milliseconds
+    expiry_unit: `+unit+`
+    `+confirmed+`
     refresh_expiry: refresh_expires
     refresh_expiry_unit: rfc3339
 `))
-	p, err := build(t, desc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := p.Endpoints[0].ClientAuth; got != model.ClientAuthBasic || !p.Obtain.BasicAuth {
-		t.Errorf("client auth = %v (basic in the exchange: %v), want basic", got, p.Obtain.BasicAuth)
-	}
 }
 
 // A description that names two units states the first: a descriptor that
@@ -260,20 +268,7 @@ func TestExpiryUnitPrimaryStatement(t *testing.T) {
 		{"minutes", "unit_confirmed: true", ""},
 		{"seconds", "", `make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)`},
 	} {
-		desc := beside(t, "../cli/testdata/errors/contradictions/openapi.yaml", []byte(`version: 1
-package: contra
-spec: openapi.yaml
-token:
-  operation: token
-  method: IssueToken
-  request:
-    fields: {audience: payments}
-  response:
-    expiry_unit: `+tc.unit+`
-    `+tc.confirmed+`
-    refresh_expiry: refresh_expires
-    refresh_expiry_unit: rfc3339
-`))
+		desc := contradictions(t, tc.unit, tc.confirmed)
 		var l diag.List
 		d := load.ReadDescriptor(desc, &l)
 		s := load.ReadSpec(filepath.Join(filepath.Dir(desc), "openapi.yaml"), d.Spec.Pos, &l)
