@@ -93,6 +93,15 @@ func fetched(t *testing.T, cl Client, f Fetches) *oauth2.Token {
 	return tok
 }
 
+// renewedOnce checks that fake saw first's request and one renewal
+// spending first, nothing else; why, if any, ends the message.
+func (p Provider[C, K]) renewedOnce(t *testing.T, fake Fake, first *oauth2.Token, why string) {
+	t.Helper()
+	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
+		t.Errorf("token requests = %q, want %q%s", reqs, want, why)
+	}
+}
+
 // A token is reused until RenewBefore its expiry; then it is renewed in
 // the background, the still-valid token served at once meanwhile.
 func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
@@ -157,9 +166,7 @@ func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
 	}
 	// Exactly one renewal: none started after it either.
 	Settle(t)
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q", reqs, want)
-	}
+	p.renewedOnce(t, fake, first, "")
 	f.None(t)
 }
 
@@ -373,9 +380,7 @@ func (p Provider[C, K]) unauthorizedRenewsOnceAndReplays(t *testing.T) {
 	if got := fake.APICalls(); !reflect.DeepEqual(got, wantCalls) {
 		t.Errorf("API saw %q, want %q", got, wantCalls)
 	}
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q", reqs, want)
-	}
+	p.renewedOnce(t, fake, first, "")
 }
 
 func (p Provider[C, K]) unauthorizedTwiceIsReturnedNotLooped(t *testing.T) {
@@ -446,9 +451,7 @@ func (p Provider[C, K]) concurrentUnauthorized(t *testing.T, staged bool) {
 		t.Errorf("renewal = %+v, want a successful after-401 request", e)
 	}
 	f.None(t)
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q: one renewal for %d refusals", reqs, want, n)
-	}
+	p.renewedOnce(t, fake, first, fmt.Sprintf(": one renewal for %d refusals", n))
 	renewed, err := cl.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
