@@ -2,60 +2,27 @@ package cli_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	vault "github.com/authgen/authgen/internal/cli/testdata/gen/mtlsalias/want"
+	"github.com/authgen/authgen/internal/testpki"
 )
-
-// hostCert is a certificate for hosts, with its CA's pool; client is one a
-// server accepts as a client certificate.
-func hostCert(t *testing.T, hosts ...string) (srv, client tls.Certificate, pool *x509.CertPool) {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	pool = x509.NewCertPool()
-	pool.AddCert(ca)
-	leaf := func(n int64, usage x509.ExtKeyUsage, dns []string) tls.Certificate {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(n), Subject: pkix.Name{CommonName: "leaf"}, DNSNames: dns,
-			ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	}
-	return leaf(2, x509.ExtKeyUsageServerAuth, hosts), leaf(3, x509.ExtKeyUsageClientAuth, nil), pool
-}
 
 func thumbprintOf(r *http.Request) string {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return "none"
 	}
-	sum := sha256.Sum256(r.TLS.PeerCertificates[0].Raw)
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	return testpki.Thumbprint(r.TLS.PeerCertificates[0].Raw)
 }
 
 // A descriptor's token.mtls_endpoint_aliases.token_endpoint (RFC 8705 §5)
@@ -64,7 +31,9 @@ func thumbprintOf(r *http.Request) string {
 // certificate; the token endpoint without mutual TLS (token_base_url) is
 // never called. Config.TokenBaseURL still overrides the alias.
 func TestMTLSEndpointAlias(t *testing.T) {
-	srvCert, clientCert, pool := hostCert(t, "api.vault.test", "auth.vault.test", "mtls.auth.vault.test", "other.vault.test")
+	ca := testpki.New(t)
+	srvCert := ca.Issue(t, "leaf", false, x509.ExtKeyUsageServerAuth, "api.vault.test", "auth.vault.test", "mtls.auth.vault.test", "other.vault.test")
+	clientCert, pool := ca.Issue(t, "leaf", false, x509.ExtKeyUsageClientAuth), ca.Pool
 	var mu sync.Mutex
 	var seen []string // "host path thumbprint"
 	handler := func(w http.ResponseWriter, r *http.Request) {

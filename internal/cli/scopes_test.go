@@ -50,20 +50,7 @@ func TestOperationScopesSwitch(t *testing.T) {
 	}
 
 	// The same from a descriptor, with a mistake reported at its place.
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(scopedSpec), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	desc := filepath.Join(dir, "authgen.yaml")
-	write := func(value string) {
-		t.Helper()
-		d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
-			"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic, scope: scope}\n" +
-			"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\napi:\n  operation_scopes: " + value + "\n"
-		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	desc, write := scopedDescriptor(t, scopedSpec)
 	write("true")
 	if c := generated(t, cli.Options{Descriptor: desc}); !strings.Contains(strings.Join(strings.Fields(c), " "), `Scopes: []string{"orders:read"}`) {
 		t.Error("api.operation_scopes: true client lacks GetOrders' scopes")
@@ -76,6 +63,26 @@ func TestOperationScopesSwitch(t *testing.T) {
 	_, err := cli.Generate(cli.Options{Descriptor: desc, Out: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "authgen.yaml:11:21:") || !strings.Contains(err.Error(), "api.operation_scopes") {
 		t.Errorf("err = %v, want api.operation_scopes' position", err)
+	}
+}
+
+// scopedDescriptor writes spec into a fresh directory; write(value) writes
+// beside it, at desc, a descriptor whose api.operation_scopes is value.
+func scopedDescriptor(t *testing.T, spec string) (desc string, write func(value string)) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	desc = filepath.Join(dir, "authgen.yaml")
+	return desc, func(value string) {
+		t.Helper()
+		d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
+			"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic, scope: scope}\n" +
+			"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\napi:\n  operation_scopes: " + value + "\n"
+		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -128,20 +135,10 @@ components:
 // Config.PreferredScopes, and send chooses; with all (or true) the same
 // requirement needs both.
 func TestOperationScopesAny(t *testing.T) {
-	dir := t.TempDir()
-	spec := strings.Replace(scopedSpec, "security: [{oauth: [orders:read]}]", "security: [{oauth: [sandbox, production]}]", 1)
-	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(spec), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	desc := filepath.Join(dir, "authgen.yaml")
+	desc, write := scopedDescriptor(t, strings.Replace(scopedSpec, "security: [{oauth: [orders:read]}]", "security: [{oauth: [sandbox, production]}]", 1))
 	gen := func(value string) string {
 		t.Helper()
-		d := "version: 1\npackage: acme\nspec: openapi.yaml\n" +
-			"token:\n  operation: issueToken\n  method: IssueToken\n  request: {encoding: form, client_auth: basic, scope: scope}\n" +
-			"  response: {expiry_unit: seconds}\nrefresh: {strategy: none}\napi:\n  operation_scopes: " + value + "\n"
-		if err := os.WriteFile(desc, []byte(d), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		write(value)
 		// gofmt aligns the fields; compare with spaces collapsed.
 		return strings.Join(strings.Fields(generated(t, cli.Options{Descriptor: desc})), " ")
 	}

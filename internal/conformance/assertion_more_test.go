@@ -5,10 +5,8 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"math/big"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/authgen/authgen/internal/conformance/stdpkjwt"
 	"github.com/authgen/authgen/internal/conformance/stdpkjwtiss"
+	"github.com/authgen/authgen/internal/testpki"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -115,8 +114,7 @@ func TestPrivateKeyJWTCertificateThumbprint(t *testing.T) {
 	if _, err := client.Token(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(cert.Raw)
-	if h := jwsHeader(t, rec.all()[0]); h["x5t#S256"] != base64.RawURLEncoding.EncodeToString(sum[:]) || h["kid"] != "ec-1" {
+	if h := jwsHeader(t, rec.all()[0]); h["x5t#S256"] != testpki.Thumbprint(cert.Raw) || h["kid"] != "ec-1" {
 		t.Errorf("header = %v, want x5t#S256 the certificate's SHA-256, beside kid ec-1", h)
 	}
 	// A certificate of another key is refused before anything is sent.

@@ -10,7 +10,6 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -154,10 +153,7 @@ func TestPrivateKeyJWTWrongKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = client.Token(context.Background())
-	var e *tokens.Error
-	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-		t.Fatalf("err = %v, want a typed invalid_client error", err)
-	}
+	e := invalidClient(t, err, "")
 	if _, ok := e.Body.(*stdpkjwt.OAuth2Error); !ok {
 		t.Errorf("Body = %T, want *stdpkjwt.OAuth2Error", e.Body)
 	}
@@ -194,10 +190,7 @@ func TestClientSecretJWT(t *testing.T) {
 	}
 	wrong, _ := stdsecretjwt.New(stdsecretjwt.Config{ClientID: secretJWTID, ClientSecret: "wrong-secret-0123456789abcdefghijklmnop", BaseURL: base, TokenBaseURL: base})
 	_, err = wrong.Token(context.Background())
-	var e *tokens.Error
-	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-		t.Fatalf("wrong secret: err = %v, want a typed invalid_client error", err)
-	}
+	invalidClient(t, err, "wrong secret: ")
 }
 
 // A provider that echoes the assertion in its error must not have it

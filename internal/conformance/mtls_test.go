@@ -3,19 +3,12 @@ package conformance_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,6 +20,7 @@ import (
 
 	"github.com/authgen/authgen/internal/conformance/stdmtls"
 	"github.com/authgen/authgen/internal/testclock"
+	"github.com/authgen/authgen/internal/testpki"
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -36,62 +30,6 @@ const (
 	mtlsSelfID          = "mtls-self-client"
 )
 
-// pki is what the mTLS tests make at test time: a CA, the server's
-// certificate for 127.0.0.1, and client certificates.
-type pki struct {
-	caCert *x509.Certificate
-	caKey  *ecdsa.PrivateKey
-	pool   *x509.CertPool
-}
-
-func newPKI(t *testing.T) *pki {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "authgen test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return &pki{caCert: ca, caKey: key, pool: pool}
-}
-
-var serial atomic.Int64
-
-// issue makes a certificate for cn, signed by the CA or, if self, by its
-// own key.
-func (p *pki) issue(t *testing.T, cn string, self bool, usage x509.ExtKeyUsage, ips ...net.IP) tls.Certificate {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(100 + serial.Add(1)), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature, IPAddresses: ips,
-	}
-	parent, signer := p.caCert, p.caKey
-	if self {
-		parent, signer = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-}
-
-// certThumbprint is a certificate's x5t#S256 (RFC 8705 §3.1).
-func certThumbprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 func pemOf(t *testing.T, typ string, der []byte) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
 }
@@ -99,9 +37,9 @@ func pemOf(t *testing.T, typ string, der []byte) string {
 // mtlsServer starts oidc-provider over HTTPS with p's server certificate,
 // verifying client certificates against p's CA, with self registered as
 // mtls-self-client's certificate.
-func mtlsServer(t *testing.T, p *pki, self tls.Certificate) string {
+func mtlsServer(t *testing.T, p *testpki.CA, self tls.Certificate) string {
 	t.Helper()
-	srv := p.issue(t, "127.0.0.1", false, x509.ExtKeyUsageServerAuth, net.IPv4(127, 0, 0, 1))
+	srv := p.Issue(t, "127.0.0.1", false, x509.ExtKeyUsageServerAuth, "127.0.0.1")
 	keyDER, err := x509.MarshalPKCS8PrivateKey(srv.PrivateKey)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +47,7 @@ func mtlsServer(t *testing.T, p *pki, self tls.Certificate) string {
 	tlsEnv, _ := json.Marshal(map[string]string{
 		"key":  pemOf(t, "PRIVATE KEY", keyDER),
 		"cert": pemOf(t, "CERTIFICATE", srv.Certificate[0]),
-		"ca":   pemOf(t, "CERTIFICATE", p.caCert.Raw),
+		"ca":   pemOf(t, "CERTIFICATE", p.Cert.Raw),
 	})
 	pub := self.PrivateKey.(*ecdsa.PrivateKey).PublicKey
 	pt, _ := pub.ECDH()
@@ -134,7 +72,7 @@ func newCertAPI(t *testing.T) *certAPI {
 	a := &certAPI{}
 	a.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
-		a.seen = append(a.seen, certThumbprint(r.TLS.PeerCertificates[0].Raw)+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		a.seen = append(a.seen, testpki.Thumbprint(r.TLS.PeerCertificates[0].Raw)+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 		a.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `[]`)
@@ -156,8 +94,8 @@ func (a *certAPI) last(t *testing.T) string {
 }
 
 // trusting is a user's HTTP client that trusts p's CA and api's certificate.
-func trusting(p *pki, api *certAPI) *http.Client {
-	pool := p.pool.Clone()
+func trusting(p *testpki.CA, api *certAPI) *http.Client {
+	pool := p.Pool.Clone()
 	pool.AddCert(api.Certificate())
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
 }
@@ -166,11 +104,11 @@ func trusting(p *pki, api *certAPI) *http.Client {
 // certificate the client presents, the API sees the same certificate, and a
 // rotated certificate is used, and bound, from the next connection on.
 func TestTLSClientAuth(t *testing.T) {
-	p := newPKI(t)
-	base := mtlsServer(t, p, p.issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
+	p := testpki.New(t)
+	base := mtlsServer(t, p, p.Issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
 	api := newCertAPI(t)
-	first := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
-	second := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	first := p.Issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	second := p.Issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
 	var current atomic.Pointer[tls.Certificate]
 	current.Store(&first)
 
@@ -194,13 +132,13 @@ func TestTLSClientAuth(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc := introspectionBy(t, user, base, tok.AccessToken)
-		if !doc.Active || doc.ClientID != mtlsID || doc.Cnf.X5tS256 != certThumbprint(want.Certificate[0]) {
-			t.Errorf("introspection = %+v, want an active token of %s bound to x5t#S256 %s", doc, mtlsID, certThumbprint(want.Certificate[0]))
+		if !doc.Active || doc.ClientID != mtlsID || doc.Cnf.X5tS256 != testpki.Thumbprint(want.Certificate[0]) {
+			t.Errorf("introspection = %+v, want an active token of %s bound to x5t#S256 %s", doc, mtlsID, testpki.Thumbprint(want.Certificate[0]))
 		}
 		if _, err := client.ListPayments(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := api.last(t), certThumbprint(want.Certificate[0])+" "+tok.AccessToken; got != want {
+		if got, want := api.last(t), testpki.Thumbprint(want.Certificate[0])+" "+tok.AccessToken; got != want {
 			t.Errorf("the API got %q, want %q (the token's certificate and the token)", got, want)
 		}
 	}
@@ -215,8 +153,8 @@ func TestTLSClientAuth(t *testing.T) {
 // self_signed_tls_client_auth: the registered self-signed certificate,
 // given as Config.Certificate, gets a token bound to it.
 func TestSelfSignedTLSClientAuth(t *testing.T) {
-	p := newPKI(t)
-	self := p.issue(t, "authgen self-signed client", true, x509.ExtKeyUsageClientAuth)
+	p := testpki.New(t)
+	self := p.Issue(t, "authgen self-signed client", true, x509.ExtKeyUsageClientAuth)
 	base := mtlsServer(t, p, self)
 	api := newCertAPI(t)
 	user := trusting(p, api)
@@ -228,7 +166,7 @@ func TestSelfSignedTLSClientAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if doc := introspectionBy(t, user, base, tok.AccessToken); !doc.Active || doc.ClientID != mtlsSelfID || doc.Cnf.X5tS256 != certThumbprint(self.Certificate[0]) {
+	if doc := introspectionBy(t, user, base, tok.AccessToken); !doc.Active || doc.ClientID != mtlsSelfID || doc.Cnf.X5tS256 != testpki.Thumbprint(self.Certificate[0]) {
 		t.Errorf("introspection = %+v, want an active token of %s bound to its certificate", doc, mtlsSelfID)
 	}
 }
@@ -237,16 +175,16 @@ func TestSelfSignedTLSClientAuth(t *testing.T) {
 // invalid_client: one the CA did not issue, one for another subject, an
 // unregistered self-signed one.
 func TestTLSClientAuthWrongCertificate(t *testing.T) {
-	p := newPKI(t)
-	base := mtlsServer(t, p, p.issue(t, "registered", true, x509.ExtKeyUsageClientAuth))
-	user := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.pool}}}
+	p := testpki.New(t)
+	base := mtlsServer(t, p, p.Issue(t, "registered", true, x509.ExtKeyUsageClientAuth))
+	user := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Pool}}}
 	for _, tc := range []struct {
 		name, id string
 		cert     tls.Certificate
 	}{
-		{"not issued by the CA", mtlsID, p.issue(t, mtlsSubject, true, x509.ExtKeyUsageClientAuth)},
-		{"another subject", mtlsID, p.issue(t, "someone else", false, x509.ExtKeyUsageClientAuth)},
-		{"unregistered self-signed", mtlsSelfID, p.issue(t, "registered", true, x509.ExtKeyUsageClientAuth)},
+		{"not issued by the CA", mtlsID, p.Issue(t, mtlsSubject, true, x509.ExtKeyUsageClientAuth)},
+		{"another subject", mtlsID, p.Issue(t, "someone else", false, x509.ExtKeyUsageClientAuth)},
+		{"unregistered self-signed", mtlsSelfID, p.Issue(t, "registered", true, x509.ExtKeyUsageClientAuth)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			client, err := stdmtls.New(stdmtls.Config{ClientID: tc.id, BaseURL: base, TokenBaseURL: base, HTTPClient: user, Certificate: &tc.cert})
@@ -254,10 +192,7 @@ func TestTLSClientAuthWrongCertificate(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = client.Token(context.Background())
-			var e *tokens.Error
-			if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-				t.Fatalf("err = %v, want a typed invalid_client error", err)
-			}
+			invalidClient(t, err, "")
 		})
 	}
 }
@@ -266,13 +201,13 @@ func TestTLSClientAuthWrongCertificate(t *testing.T) {
 // nor an Authorization header, over a connection presenting the
 // certificate; New refuses a Config with no certificate or two.
 func TestTLSClientAuthRequest(t *testing.T) {
-	p := newPKI(t)
-	cert := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	p := testpki.New(t)
+	cert := p.Issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
 	var got url.Values
 	var auth, seen string
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
-		got, auth, seen = r.PostForm, r.Header.Get("Authorization"), certThumbprint(r.TLS.PeerCertificates[0].Raw)
+		got, auth, seen = r.PostForm, r.Header.Get("Authorization"), testpki.Thumbprint(r.TLS.PeerCertificates[0].Raw)
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"access_token":"bound-token","token_type":"Bearer","expires_in":300}`)
 	}))
@@ -289,8 +224,8 @@ func TestTLSClientAuthRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := url.Values{"client_id": {mtlsID}, "grant_type": {"client_credentials"}}
-	if got.Encode() != want.Encode() || auth != "" || seen != certThumbprint(cert.Certificate[0]) {
-		t.Errorf("token request: body %v, Authorization %q, certificate %s; want %v, none, %s", got, auth, seen, want, certThumbprint(cert.Certificate[0]))
+	if got.Encode() != want.Encode() || auth != "" || seen != testpki.Thumbprint(cert.Certificate[0]) {
+		t.Errorf("token request: body %v, Authorization %q, certificate %s; want %v, none, %s", got, auth, seen, want, testpki.Thumbprint(cert.Certificate[0]))
 	}
 
 	for _, tc := range []struct {
@@ -321,10 +256,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // introspection as a resource server would; it does not stop the test, as
 // an HTTP handler calls it.
 func boundTo(hc *http.Client, base, token string) (string, error) {
-	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	resp, err := hc.Do(req)
+	resp, err := postIntrospection(hc, base, token)
 	if err != nil {
 		return "", err
 	}
@@ -342,19 +274,19 @@ func boundTo(hc *http.Client, base, token string) (string, error) {
 // token with the new certificate and replays the call once, long before
 // the old token would have expired.
 func TestTLSClientAuthRotationRefused(t *testing.T) {
-	p := newPKI(t)
-	base := mtlsServer(t, p, p.issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
-	first := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
-	second := p.issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	p := testpki.New(t)
+	base := mtlsServer(t, p, p.Issue(t, "unused", true, x509.ExtKeyUsageClientAuth))
+	first := p.Issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
+	second := p.Issue(t, mtlsSubject, false, x509.ExtKeyUsageClientAuth)
 	var current atomic.Pointer[tls.Certificate]
 	current.Store(&first)
 
-	introspector := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.pool}}, Timeout: 10 * time.Second}
+	introspector := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Pool}}, Timeout: 10 * time.Second}
 	var mu sync.Mutex
 	var seen []string // "token thumbprint status"
 	api := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		presented := certThumbprint(r.TLS.PeerCertificates[0].Raw)
+		presented := testpki.Thumbprint(r.TLS.PeerCertificates[0].Raw)
 		bound, err := boundTo(introspector, base, tok)
 		if err != nil {
 			t.Error(err)
@@ -381,7 +313,7 @@ func TestTLSClientAuthRotationRefused(t *testing.T) {
 	api.StartTLS()
 	defer api.Close()
 
-	pool := p.pool.Clone()
+	pool := p.Pool.Clone()
 	pool.AddCert(api.Certificate())
 	c := testclock.New(time.Now())
 	var fetches atomic.Int32
@@ -416,7 +348,7 @@ func TestTLSClientAuthRotationRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	one, two := certThumbprint(first.Certificate[0]), certThumbprint(second.Certificate[0])
+	one, two := testpki.Thumbprint(first.Certificate[0]), testpki.Thumbprint(second.Certificate[0])
 	want := []string{old.AccessToken + " " + one + " 200", old.AccessToken + " " + two + " 401", renewed.AccessToken + " " + two + " 200"}
 	mu.Lock()
 	defer mu.Unlock()

@@ -108,10 +108,7 @@ func introspection(t *testing.T, base, token string) introspected {
 // introspectionBy is introspection asked with hc.
 func introspectionBy(t *testing.T, hc *http.Client, base, token string) introspected {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	resp, err := hc.Do(req)
+	resp, err := postIntrospection(hc, base, token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +116,26 @@ func introspectionBy(t *testing.T, hc *http.Client, base, token string) introspe
 	var doc introspected
 	json.NewDecoder(resp.Body).Decode(&doc)
 	return doc
+}
+
+// invalidClient is err as the typed invalid_client error a refused client
+// authentication is, or stops the test (saying what first) if it is not.
+func invalidClient(t *testing.T, err error, what string) *tokens.Error {
+	t.Helper()
+	var e *tokens.Error
+	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
+		t.Fatalf("%serr = %v, want a typed invalid_client error", what, err)
+	}
+	return e
+}
+
+// postIntrospection asks oidc-provider's introspection endpoint about
+// token as a resource server (basicID) would.
+func postIntrospection(hc *http.Client, base, token string) (*http.Response, error) {
+	req, _ := http.NewRequest(http.MethodPost, base+"/token/introspection", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
+	return hc.Do(req)
 }
 
 type clock = testclock.Clock
@@ -195,10 +212,7 @@ func TestWrongSecret(t *testing.T) {
 	base := oidcServer(t)
 	client, _ := stdbasic.New(stdbasic.Config{ClientID: basicID, ClientSecret: "wrong-secret", BaseURL: base, TokenBaseURL: base})
 	_, err := client.Token(context.Background())
-	var e *tokens.Error
-	if !errors.As(err, &e) || !errors.Is(err, tokens.ErrInvalidClient) || e.Code != "invalid_client" {
-		t.Fatalf("err = %v, want a typed invalid_client error", err)
-	}
+	e := invalidClient(t, err, "")
 	if _, ok := e.Body.(*stdbasic.OAuth2Error); !ok {
 		t.Errorf("Body = %T, want *stdbasic.OAuth2Error", e.Body)
 	}

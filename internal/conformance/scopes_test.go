@@ -104,11 +104,7 @@ func (p *scopeProvider) requests() map[string]int {
 func TestPerOperationScopes(t *testing.T) {
 	p, srv := newScopeProvider(t)
 	defer srv.Close()
-	client, err := stdscoped.New(stdscoped.Config{ClientID: "id", ClientSecret: "secret",
-		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Scopes: []string{"profile"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := scopedClient(t, srv, "profile")
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for range 8 {
@@ -314,11 +310,7 @@ func TestOperationScopesOIDC(t *testing.T) {
 func TestScopedClose(t *testing.T) {
 	p, srv := newScopeProvider(t)
 	defer srv.Close()
-	client, err := stdscoped.New(stdscoped.Config{ClientID: "id", ClientSecret: "secret",
-		BaseURL: srv.URL + "/api", TokenBaseURL: srv.URL, HTTPClient: srv.Client(), Scopes: []string{"profile"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := scopedClient(t, srv, "profile")
 	ctx := context.Background()
 	for range 2 {
 		if _, err := client.ListPayments(ctx, nil); err != nil {

@@ -27,6 +27,25 @@ func build(t *testing.T, descriptor string) (*model.Provider, error) {
 	return model.Build(d, spec, nil)
 }
 
+// beside copies spec into a fresh directory as openapi.yaml, writes
+// descriptor next to it as authgen.yaml and returns the descriptor's path.
+func beside(t *testing.T, spec string, descriptor []byte) string {
+	t.Helper()
+	b, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "authgen.yaml")
+	if err := os.WriteFile(path, descriptor, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // Dollr's decisions: the IR is where minutes, the filled path and the
 // request fields are decided, before any code is printed.
 func TestDollrDecisions(t *testing.T) {
@@ -159,12 +178,8 @@ func TestOperations(t *testing.T) {
 		{api: "include_tags: [order]", err: `authgen.yaml:10:18: the spec has no tag "order"`},
 		{api: "exclude_operations: [\"DELETE /orders\"]", err: `the spec has no operation "DELETE /orders"`},
 	} {
-		dir := t.TempDir()
-		spec, _ := os.ReadFile("testdata/api/openapi.yaml")
 		desc, _ := os.ReadFile("testdata/api/authgen.yaml")
-		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-		os.WriteFile(filepath.Join(dir, "authgen.yaml"), append(desc, []byte("api:\n  "+tc.api+"\n")...), 0o644)
-		p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+		p, err := build(t, beside(t, "testdata/api/openapi.yaml", append(desc, []byte("api:\n  "+tc.api+"\n")...)))
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("api %q: err = %v, want %q", tc.api, err, tc.err)
@@ -189,12 +204,8 @@ func TestOperations(t *testing.T) {
 func TestIdempotencyHeader(t *testing.T) {
 	keys := func(api string) map[string]string {
 		t.Helper()
-		dir := t.TempDir()
-		spec, _ := os.ReadFile("testdata/api/openapi.yaml")
 		desc, _ := os.ReadFile("testdata/api/authgen.yaml")
-		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-		os.WriteFile(filepath.Join(dir, "authgen.yaml"), append(desc, []byte(api)...), 0o644)
-		p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+		p, err := build(t, beside(t, "testdata/api/openapi.yaml", append(desc, []byte(api)...)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,26 +229,7 @@ func TestIdempotencyHeader(t *testing.T) {
 // A token operation the spec secures with HTTP Basic alone takes the
 // client credentials there when the descriptor does not say.
 func TestClientAuthFromSecurity(t *testing.T) {
-	dir := t.TempDir()
-	spec, err := os.ReadFile("../cli/testdata/errors/contradictions/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
-package: contra
-spec: openapi.yaml
-token:
-  operation: token
-  method: IssueToken
-  request:
-    fields: {audience: payments}
-  response:
-    expiry_unit: milliseconds
-    refresh_expiry: refresh_expires
-    refresh_expiry_unit: rfc3339
-`), 0o644)
-	p, err := build(t, filepath.Join(dir, "authgen.yaml"))
+	p, err := build(t, contradictions(t, "milliseconds", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,22 +238,12 @@ token:
 	}
 }
 
-// A description that names two units states the first: a descriptor that
-// means the other one says so with unit_confirmed.
-func TestExpiryUnitPrimaryStatement(t *testing.T) {
-	spec, err := os.ReadFile("../cli/testdata/errors/contradictions/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ unit, confirmed, err string }{
-		{"milliseconds", "", ""},
-		{"minutes", "", `which states milliseconds first: make them agree, or confirm "minutes" with unit_confirmed: true`},
-		{"minutes", "unit_confirmed: true", ""},
-		{"seconds", "", `make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)`},
-	} {
-		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-		os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+// contradictions writes a descriptor for the contradictions error case's
+// spec, whose expiry_unit is unit and whose response also says confirmed
+// (say, "unit_confirmed: true"), and returns its path.
+func contradictions(t *testing.T, unit, confirmed string) string {
+	t.Helper()
+	return beside(t, "../cli/testdata/errors/contradictions/openapi.yaml", []byte(`version: 1
 package: contra
 spec: openapi.yaml
 token:
@@ -270,14 +252,26 @@ token:
   request:
     fields: {audience: payments}
   response:
-    expiry_unit: `+tc.unit+`
-    `+tc.confirmed+`
+    expiry_unit: `+unit+`
+    `+confirmed+`
     refresh_expiry: refresh_expires
     refresh_expiry_unit: rfc3339
-`), 0o644)
+`))
+}
+
+// A description that names two units states the first: a descriptor that
+// means the other one says so with unit_confirmed.
+func TestExpiryUnitPrimaryStatement(t *testing.T) {
+	for _, tc := range []struct{ unit, confirmed, err string }{
+		{"milliseconds", "", ""},
+		{"minutes", "", `which states milliseconds first: make them agree, or confirm "minutes" with unit_confirmed: true`},
+		{"minutes", "unit_confirmed: true", ""},
+		{"seconds", "", `make them agree (or, if the spec is wrong, confirm with unit_confirmed: true)`},
+	} {
+		desc := contradictions(t, tc.unit, tc.confirmed)
 		var l diag.List
-		d := load.ReadDescriptor(filepath.Join(dir, "authgen.yaml"), &l)
-		s := load.ReadSpec(filepath.Join(dir, "openapi.yaml"), d.Spec.Pos, &l)
+		d := load.ReadDescriptor(desc, &l)
+		s := load.ReadSpec(filepath.Join(filepath.Dir(desc), "openapi.yaml"), d.Spec.Pos, &l)
 		_, err := model.Build(d, s, &l)
 		switch {
 		case tc.err == "" && err != nil:
@@ -308,10 +302,7 @@ func TestClientAssertionFields(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
-	spec, _ := os.ReadFile("../cli/testdata/gen/jwtrefresh/openapi.yaml")
-	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+	desc := beside(t, "../cli/testdata/gen/jwtrefresh/openapi.yaml", []byte(`version: 1
 package: keyed
 spec: openapi.yaml
 token:
@@ -319,8 +310,8 @@ token:
   method: IssueToken
   request: {client_auth: client_secret_jwt, client_secret: client_secret}
   response: {expiry_unit: seconds}
-`), 0o644)
-	if _, err := build(t, filepath.Join(dir, "authgen.yaml")); err == nil || !strings.Contains(err.Error(), "not the client secret: remove client_secret") {
+`))
+	if _, err := build(t, desc); err == nil || !strings.Contains(err.Error(), "not the client secret: remove client_secret") {
 		t.Errorf("err = %v, want client_secret refused", err)
 	}
 }
@@ -342,10 +333,7 @@ func TestMTLSFields(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
-	spec, _ := os.ReadFile("../cli/testdata/gen/mtlsrefresh/openapi.yaml")
-	os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644)
-	os.WriteFile(filepath.Join(dir, "authgen.yaml"), []byte(`version: 1
+	desc := beside(t, "../cli/testdata/gen/mtlsrefresh/openapi.yaml", []byte(`version: 1
 package: pinned
 spec: openapi.yaml
 token:
@@ -353,8 +341,8 @@ token:
   method: IssueToken
   request: {client_auth: self_signed_tls_client_auth, client_secret: client_secret}
   response: {expiry_unit: seconds}
-`), 0o644)
-	if _, err := build(t, filepath.Join(dir, "authgen.yaml")); err == nil || !strings.Contains(err.Error(), "TLS client certificate (client_auth is self_signed_tls_client_auth), not the client secret: remove client_secret") {
+`))
+	if _, err := build(t, desc); err == nil || !strings.Contains(err.Error(), "TLS client certificate (client_auth is self_signed_tls_client_auth), not the client secret: remove client_secret") {
 		t.Errorf("err = %v, want client_secret refused", err)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/authgen/authgen/tokens"
 )
 
@@ -80,6 +82,26 @@ func (p Provider[C, K]) firstToken(t *testing.T) {
 	}
 }
 
+// fetched is cl's first token, once f has seen its fetch end.
+func fetched(t *testing.T, cl Client, f Fetches) *oauth2.Token {
+	t.Helper()
+	tok, err := cl.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Wait(t)
+	return tok
+}
+
+// renewedOnce checks that fake saw first's request and one renewal
+// spending first, nothing else; why, if any, ends the message.
+func (p Provider[C, K]) renewedOnce(t *testing.T, fake Fake, first *oauth2.Token, why string) {
+	t.Helper()
+	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
+		t.Errorf("token requests = %q, want %q%s", reqs, want, why)
+	}
+}
+
 // A token is reused until RenewBefore its expiry; then it is renewed in
 // the background, the still-valid token served at once meanwhile.
 func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
@@ -88,11 +110,7 @@ func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
 	cl, f := p.NewClient(t, fake.Server(), c)
 	ctx := context.Background()
 	start := c.Now()
-	first, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
+	first := fetched(t, cl, f)
 	renewAt := start.Add(p.Lifetime - p.RenewBefore)
 	for _, at := range []time.Time{start.Add(time.Second), start.Add(p.Lifetime / 2), renewAt.Add(-time.Second)} {
 		c.Advance(at.Sub(c.Now()))
@@ -148,9 +166,7 @@ func (p Provider[C, K]) renewedBeforeExpiry(t *testing.T) {
 	}
 	// Exactly one renewal: none started after it either.
 	Settle(t)
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q", reqs, want)
-	}
+	p.renewedOnce(t, fake, first, "")
 	f.None(t)
 }
 
@@ -165,11 +181,7 @@ func (p Provider[C, K]) refusedRefresh(t *testing.T, expired bool) {
 	var logs SyncBuffer
 	cl, f := p.client(t, fake.Server(), c, func(s *Settings) { s.Logger = DebugLogger(&logs) })
 	ctx := context.Background()
-	first, err := cl.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
+	first := fetched(t, cl, f)
 	r, ok := fake.(Refresher)
 	if !ok {
 		t.Fatalf("%T is not a Refresher", fake)
@@ -341,11 +353,7 @@ func (p Provider[C, K]) unauthorizedRenewsOnceAndReplays(t *testing.T) {
 	c := NewClock()
 	fake := p.Start(t, c)
 	cl, f := p.NewClient(t, fake.Server(), c)
-	first, err := cl.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
+	first := fetched(t, cl, f)
 	fake.Revoke(first.AccessToken)
 
 	body, want := p.API(1)
@@ -372,9 +380,7 @@ func (p Provider[C, K]) unauthorizedRenewsOnceAndReplays(t *testing.T) {
 	if got := fake.APICalls(); !reflect.DeepEqual(got, wantCalls) {
 		t.Errorf("API saw %q, want %q", got, wantCalls)
 	}
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q", reqs, want)
-	}
+	p.renewedOnce(t, fake, first, "")
 }
 
 func (p Provider[C, K]) unauthorizedTwiceIsReturnedNotLooped(t *testing.T) {
@@ -410,11 +416,7 @@ func (p Provider[C, K]) concurrentUnauthorized(t *testing.T, staged bool) {
 	c := NewClock()
 	fake := p.Start(t, c)
 	cl, f := p.NewClient(t, fake.Server(), c)
-	first, err := cl.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Wait(t)
+	first := fetched(t, cl, f)
 	fake.Revoke(first.AccessToken)
 	// Every request reaches the API with the revoked token before any is
 	// answered 401.
@@ -449,9 +451,7 @@ func (p Provider[C, K]) concurrentUnauthorized(t *testing.T, staged bool) {
 		t.Errorf("renewal = %+v, want a successful after-401 request", e)
 	}
 	f.None(t)
-	if reqs, want := fake.TokenRequests(), []string{p.InitialRequest, p.Renewal(first)}; !reflect.DeepEqual(reqs, want) {
-		t.Errorf("token requests = %q, want %q: one renewal for %d refusals", reqs, want, n)
-	}
+	p.renewedOnce(t, fake, first, fmt.Sprintf(": one renewal for %d refusals", n))
 	renewed, err := cl.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
