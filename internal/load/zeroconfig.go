@@ -550,25 +550,15 @@ func (s *Spec) zeroLifetime(z ZeroConfig, path string, r *Response, l *diag.List
 	return false
 }
 
-// tokenAnswer is the JSON object schema of the 2xx answer of the spec's
-// own token operation at path, nil if it has none.
+// tokenAnswer is the JSON object schema of the success answer of the
+// spec's own token operation at path, the one the model reads; nil if it
+// has none.
 func (s *Spec) tokenAnswer(path string) *openapi3.Schema {
-	op := s.Doc.Paths.Value(path).Post
-	if op.Responses == nil {
+	sr := SuccessSchema(s.Doc.Paths.Value(path).Post)
+	if sr == nil || sr.Value == nil || len(sr.Value.Properties) == 0 {
 		return nil
 	}
-	for _, code := range []string{"200", "201", "2XX"} {
-		resp := op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for ct, mt := range resp.Value.Content {
-			if strings.Contains(ct, "json") && mt.Schema != nil && mt.Schema.Value != nil && len(mt.Schema.Value.Properties) > 0 {
-				return mt.Schema.Value
-			}
-		}
-	}
-	return nil
+	return sr.Value
 }
 
 var jwtWords = regexp.MustCompile(`(?i)\bJWT\b|JSON Web Token`)

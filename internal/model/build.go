@@ -589,9 +589,7 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 	})
 }
 
-func isJSON(mt string) bool {
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
+func isJSON(mt string) bool { return load.JSONMedia(mt) }
 
 const formType = "application/x-www-form-urlencoded"
 
