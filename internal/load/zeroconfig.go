@@ -93,9 +93,10 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 			return nil, nil
 		}
 	}
-	auth := findAuth(func(m AuthMethod) bool { return m.Flag == clientAuth }).Word
+	method := findAuth(func(m AuthMethod) bool { return m.Flag == clientAuth })
+	auth := method.Word
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote(authFlags()...))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote(authFlags(nil)...))
 		return nil, nil
 	}
 	pkg := z.Package
@@ -110,10 +111,10 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	}
 	spec := s
 	if !s.documents(tokenURL.Path) {
-		if spec = s.withTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l); spec == nil {
+		if spec = s.withTokenOperation(tokenURL.Path, method.JWT, at, l); spec == nil {
 			return nil, nil
 		}
-		if strings.HasSuffix(auth, "tls_client_auth") {
+		if method.MTLS {
 			spec.mtlsRequest()
 		}
 	}
@@ -149,7 +150,7 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	if z.Issuer != "" {
 		at := diag.Pos{File: "-issuer"}
 		d.Issuer = Str{Value: z.Issuer, Pos: at, Set: true}
-		if strings.HasSuffix(auth, "_jwt") {
+		if method.JWT {
 			d.Token.Request.AssertionAudience = Str{Value: "issuer", Pos: at, Set: true}
 		}
 	}
@@ -456,7 +457,7 @@ func (s *Spec) assertionHint(op *openapi3.Operation, path string) (authHint, boo
 				return authHint{
 					pos:     s.Pos(p.Value.Origin, ""),
 					what:    fmt.Sprintf("the POST %s request's %s field", path, name),
-					methods: []string{"private_key_jwt", "client_secret_jwt"},
+					methods: authFlags(func(m AuthMethod) bool { return m.JWT }),
 				}, true
 			}
 		}
