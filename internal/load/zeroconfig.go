@@ -478,26 +478,33 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// dpopScheme reports whether the spec declares an HTTP security scheme
-// "DPoP" (RFC 9449 §7.1, matched case-insensitively as HTTP schemes are):
-// its API takes DPoP-bound tokens, so the client binds its own, with a
-// notice at the scheme. A provider issuing Bearer tokens anyway is not
-// harmed: a token_type Bearer goes without proofs.
+// dpopScheme reports whether the spec declares an HTTP DPoP security
+// scheme (see DPoPScheme): its API takes DPoP-bound tokens, so the client
+// binds its own, with a notice at the scheme. A provider issuing Bearer
+// tokens anyway is not harmed: a token_type Bearer goes without proofs.
 func (s *Spec) dpopScheme(l *diag.List) (diag.Pos, bool) {
+	name, at, ok := s.DPoPScheme()
+	if ok {
+		l.Notef(at, "security scheme %q is HTTP DPoP (RFC 9449): the client binds its tokens to Config.DPoPSigner's key, as -dpop does", name)
+	}
+	return at, ok
+}
+
+// DPoPScheme is the first security scheme, by name, that is HTTP "DPoP"
+// (RFC 9449 §7.1, matched case-insensitively as HTTP schemes are), and
+// where its scheme is written; ok is false when there is none.
+func (s *Spec) DPoPScheme() (name string, at diag.Pos, ok bool) {
 	c := s.Doc.Components
 	if c == nil {
-		return diag.Pos{}, false
+		return "", diag.Pos{}, false
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
 		ss := c.SecuritySchemes[name]
-		if ss == nil || ss.Value == nil || !strings.EqualFold(ss.Value.Type, "http") || !strings.EqualFold(ss.Value.Scheme, "dpop") {
-			continue
+		if ss != nil && ss.Value != nil && strings.EqualFold(ss.Value.Type, "http") && strings.EqualFold(ss.Value.Scheme, "dpop") {
+			return name, s.Pos(ss.Value.Origin, "scheme"), true
 		}
-		at := s.Pos(ss.Value.Origin, "scheme")
-		l.Notef(at, "security scheme %q is HTTP DPoP (RFC 9449): the client binds its tokens to Config.DPoPSigner's key, as -dpop does", name)
-		return at, true
 	}
-	return diag.Pos{}, false
+	return "", diag.Pos{}, false
 }
 
 // zeroLifetime says where the tokens' lifetime comes from: -lifetime or
