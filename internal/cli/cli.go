@@ -568,11 +568,8 @@ func orphans(dir string, files []emit.File) ([]string, error) {
 func checkArgs(fs *flag.FlagSet, spec, config bool) string {
 	args := fs.Args()
 	if config {
-		var refused []string
-		fs.Visit(func(f *flag.Flag) {
-			if !slices.Contains([]string{"config", "check", "v", "force", "strict"}, f.Name) {
-				refused = append(refused, "-"+f.Name)
-			}
+		refused := given(fs, func(name string) bool {
+			return !slices.Contains([]string{"config", "check", "v", "force", "strict"}, name)
 		})
 		switch {
 		case len(args) > 0:
@@ -590,25 +587,32 @@ func checkArgs(fs *flag.FlagSet, spec, config bool) string {
 	case len(args) > 1:
 		return fmt.Sprintf("one descriptor at a time, got %d: %s (flags go before it)", len(args), strings.Join(args, " "))
 	}
-	var specOnly []string
-	fs.Visit(func(f *flag.Flag) {
-		if !spec && slices.Contains([]string{"client-auth", "scheme", "base-url", "issuer"}, f.Name) {
-			specOnly = append(specOnly, "-"+f.Name)
-		}
-	})
-	if len(specOnly) > 0 {
-		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: request.client_auth, base_url, issuer)", strings.Join(specOnly, ", "))
+	if spec {
+		return ""
 	}
-	var token []string
-	fs.Visit(func(f *flag.Flag) {
-		if !spec && slices.Contains([]string{"dpop", "lifetime", "expiry-unit"}, f.Name) {
-			token = append(token, "-"+f.Name)
+	for _, g := range []struct {
+		flags []string
+		keys  string // where a descriptor says them
+	}{
+		{[]string{"client-auth", "scheme", "base-url", "issuer"}, "request.client_auth, base_url, issuer"},
+		{[]string{"dpop", "lifetime", "expiry-unit"}, "token.dpop, token.response.lifetime, token.response.expiry_unit"},
+	} {
+		if used := given(fs, func(name string) bool { return slices.Contains(g.flags, name) }); len(used) > 0 {
+			return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: %s)", strings.Join(used, ", "), g.keys)
 		}
-	})
-	if len(token) > 0 {
-		return fmt.Sprintf("%s: only with -spec (with a descriptor, it says these itself: token.dpop, token.response.lifetime, token.response.expiry_unit)", strings.Join(token, ", "))
 	}
 	return ""
+}
+
+// given is the flags set on the command line that match says, as -name.
+func given(fs *flag.FlagSet, match func(name string) bool) []string {
+	var out []string
+	fs.Visit(func(f *flag.Flag) {
+		if match(f.Name) {
+			out = append(out, "-"+f.Name)
+		}
+	})
+	return out
 }
 
 // buildVersion is the module version authgen was built at, and for a

@@ -742,14 +742,7 @@ func errorRows(errs []model.ErrorBody) jen.Code {
 		}
 		rows = append(rows, jen.Values(d))
 	}
-	return jen.Index().Qual(implPkg, "ErrorBody").ValuesFunc(func(g *jen.Group) {
-		for _, r := range rows {
-			g.Line().Add(r)
-		}
-		if len(rows) > 0 {
-			g.Line()
-		}
-	})
+	return rowsLit(jen.Index().Qual(implPkg, "ErrorBody"), rows)
 }
 
 // operations prints what the typed API methods (printed by oapi-codegen
@@ -777,7 +770,7 @@ func operations(f *jen.File, p *model.Provider) {
 			d[jen.Id("IdempotencyHeader")] = jen.Lit(op.IdempotencyHeader)
 		}
 		if op.Scopes != nil && scoped(p) {
-			d[jen.Id("Scopes")] = operationScopes(op)
+			d[jen.Id("Scopes")] = stringsLit(op.Scopes) // sorted as the model has them
 			if op.AnyScope {
 				d[jen.Id("AnyScope")] = jen.True()
 			}

@@ -57,11 +57,7 @@ func generateDouble(p *model.Provider) ([]byte, error) {
 				d[jen.Id("CodeNumber")] = jen.True()
 			}
 			if len(e.Codes) > 0 {
-				d[jen.Id("Codes")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-					for _, c := range e.Codes {
-						g.Lit(c)
-					}
-				})
+				d[jen.Id("Codes")] = stringsLit(e.Codes)
 			}
 			if len(e.Fixed) > 0 {
 				d[jen.Id("Fixed")] = jsonLiteral(e.Fixed)
@@ -70,12 +66,7 @@ func generateDouble(p *model.Provider) ([]byte, error) {
 		}
 	}
 	if len(shapes) > 0 {
-		prov[jen.Id("Errors")] = jen.Index().Qual(doublePkg, "ErrorShape").ValuesFunc(func(g *jen.Group) {
-			for _, s := range shapes {
-				g.Line().Add(s)
-			}
-			g.Line()
-		})
+		prov[jen.Id("Errors")] = rowsLit(jen.Index().Qual(doublePkg, "ErrorShape"), shapes)
 	}
 	f.Comment(fmt.Sprintf("Provider is %s's token endpoints as its descriptor describes them.", p.Name))
 	f.Var().Id("Provider").Op("=").Qual(doublePkg, "Provider").Values(prov)
@@ -148,11 +139,7 @@ func exchangeValue(x model.Exchange) jen.Code {
 		answer[jen.Id("JWT")] = jen.True()
 	}
 	if len(w.TokenAt) > 0 {
-		answer[jen.Id("TokenAt")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-			for _, s := range w.TokenAt {
-				g.Lit(s)
-			}
-		})
+		answer[jen.Id("TokenAt")] = stringsLit(w.TokenAt)
 	}
 	if w.RefreshToken != "" {
 		answer[jen.Id("RefreshToken")] = jen.Lit(w.RefreshToken)
@@ -177,13 +164,8 @@ func exchangeValue(x model.Exchange) jen.Code {
 		jen.Id("Method"):   jen.Lit(ep.HTTPMethod),
 		jen.Id("Path"):     jen.Lit(strings.SplitN(ep.Path, "?", 2)[0]), // a tokenUrl's query is the client's
 		jen.Id("Encoding"): jen.Qual(doublePkg, ep.Encoding.DoubleName()),
-		jen.Id("Fields"): jen.Index().Qual(doublePkg, "Field").ValuesFunc(func(g *jen.Group) {
-			for _, fl := range fields {
-				g.Line().Add(fl)
-			}
-			g.Line()
-		}),
-		jen.Id("Answer"): jen.Qual(doublePkg, "Answer").Values(answer),
+		jen.Id("Fields"):   rowsLit(jen.Index().Qual(doublePkg, "Field"), fields),
+		jen.Id("Answer"):   jen.Qual(doublePkg, "Answer").Values(answer),
 	}
 	if x.BasicAuth {
 		d[jen.Id("BasicAuth")] = jen.True()

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"text/template"
 
+	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"golang.org/x/tools/go/ast/astutil"
@@ -273,4 +274,25 @@ func freeName(doc *openapi3.T, name string) string {
 		try = fmt.Sprintf("%s%d", name, n)
 	}
 	return try
+}
+
+// stringsLit is list as a []string literal.
+func stringsLit(list []string) jen.Code {
+	lits := make([]jen.Code, len(list))
+	for i, s := range list {
+		lits[i] = jen.Lit(s)
+	}
+	return jen.Index().String().Values(lits...)
+}
+
+// rowsLit is the composite literal typ{rows}, a row a line.
+func rowsLit(typ *jen.Statement, rows []jen.Code) jen.Code {
+	return typ.ValuesFunc(func(g *jen.Group) {
+		for _, r := range rows {
+			g.Line().Add(r)
+		}
+		if len(rows) > 0 {
+			g.Line()
+		}
+	})
 }

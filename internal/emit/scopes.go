@@ -1,10 +1,6 @@
 package emit
 
-import (
-	"github.com/dave/jennifer/jen"
-
-	"github.com/authgen/authgen/internal/model"
-)
+import "github.com/authgen/authgen/internal/model"
 
 // scoped reports whether p's client keeps a token per scope set: some
 // operation needs scopes of its own and the token request carries them.
@@ -32,13 +28,4 @@ func anyScope(p *model.Provider) bool {
 		}
 	}
 	return false
-}
-
-// operationScopes is an operation's Scopes, sorted as the model has them.
-func operationScopes(op *model.Operation) jen.Code {
-	lits := make([]jen.Code, len(op.Scopes))
-	for i, s := range op.Scopes {
-		lits[i] = jen.Lit(s)
-	}
-	return jen.Index().String().Values(lits...)
 }

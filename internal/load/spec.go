@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -313,4 +314,30 @@ func Validate(validate func() error) (err error) {
 		}
 	}()
 	return validate()
+}
+
+// SuccessSchema is the schema of op's first success answer (200, 201,
+// then 2XX) with one for a JSON media type (the first, in key order), or
+// nil: the token answer the model reads, and zero-config looks into.
+func SuccessSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	for _, code := range []string{"200", "201", "2XX"} {
+		resp := op.Responses.Value(code)
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		for _, mt := range slices.Sorted(maps.Keys(resp.Value.Content)) {
+			if !JSONMedia(mt) {
+				continue
+			}
+			if sr := resp.Value.Content[mt].Schema; sr != nil {
+				return sr
+			}
+		}
+	}
+	return nil
+}
+
+// JSONMedia reports whether mt is a JSON media type.
+func JSONMedia(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }

@@ -93,9 +93,10 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 			return nil, nil
 		}
 	}
-	auth := findAuth(func(m AuthMethod) bool { return m.Flag == clientAuth }).Word
+	method := findAuth(func(m AuthMethod) bool { return m.Flag == clientAuth })
+	auth := method.Word
 	if auth == "" {
-		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote(authFlags()...))
+		l.Addf(diag.Pos{File: "-client-auth"}, "unknown client authentication %q (want %s)", clientAuth, diag.Quote(authFlags(nil)...))
 		return nil, nil
 	}
 	pkg := z.Package
@@ -110,10 +111,10 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	}
 	spec := s
 	if !s.documents(tokenURL.Path) {
-		if spec = s.withTokenOperation(tokenURL.Path, strings.HasSuffix(auth, "_jwt"), at, l); spec == nil {
+		if spec = s.withTokenOperation(tokenURL.Path, method.JWT, at, l); spec == nil {
 			return nil, nil
 		}
-		if strings.HasSuffix(auth, "tls_client_auth") {
+		if method.MTLS {
 			spec.mtlsRequest()
 		}
 	}
@@ -149,7 +150,7 @@ func (s *Spec) Describe(z ZeroConfig, l *diag.List) (*Descriptor, *Spec) {
 	if z.Issuer != "" {
 		at := diag.Pos{File: "-issuer"}
 		d.Issuer = Str{Value: z.Issuer, Pos: at, Set: true}
-		if strings.HasSuffix(auth, "_jwt") {
+		if method.JWT {
 			d.Token.Request.AssertionAudience = Str{Value: "issuer", Pos: at, Set: true}
 		}
 	}
@@ -456,7 +457,7 @@ func (s *Spec) assertionHint(op *openapi3.Operation, path string) (authHint, boo
 				return authHint{
 					pos:     s.Pos(p.Value.Origin, ""),
 					what:    fmt.Sprintf("the POST %s request's %s field", path, name),
-					methods: []string{"private_key_jwt", "client_secret_jwt"},
+					methods: authFlags(func(m AuthMethod) bool { return m.JWT }),
 				}, true
 			}
 		}
@@ -477,26 +478,33 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// dpopScheme reports whether the spec declares an HTTP security scheme
-// "DPoP" (RFC 9449 §7.1, matched case-insensitively as HTTP schemes are):
-// its API takes DPoP-bound tokens, so the client binds its own, with a
-// notice at the scheme. A provider issuing Bearer tokens anyway is not
-// harmed: a token_type Bearer goes without proofs.
+// dpopScheme reports whether the spec declares an HTTP DPoP security
+// scheme (see DPoPScheme): its API takes DPoP-bound tokens, so the client
+// binds its own, with a notice at the scheme. A provider issuing Bearer
+// tokens anyway is not harmed: a token_type Bearer goes without proofs.
 func (s *Spec) dpopScheme(l *diag.List) (diag.Pos, bool) {
+	name, at, ok := s.DPoPScheme()
+	if ok {
+		l.Notef(at, "security scheme %q is HTTP DPoP (RFC 9449): the client binds its tokens to Config.DPoPSigner's key, as -dpop does", name)
+	}
+	return at, ok
+}
+
+// DPoPScheme is the first security scheme, by name, that is HTTP "DPoP"
+// (RFC 9449 §7.1, matched case-insensitively as HTTP schemes are), and
+// where its scheme is written; ok is false when there is none.
+func (s *Spec) DPoPScheme() (name string, at diag.Pos, ok bool) {
 	c := s.Doc.Components
 	if c == nil {
-		return diag.Pos{}, false
+		return "", diag.Pos{}, false
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
 		ss := c.SecuritySchemes[name]
-		if ss == nil || ss.Value == nil || !strings.EqualFold(ss.Value.Type, "http") || !strings.EqualFold(ss.Value.Scheme, "dpop") {
-			continue
+		if ss != nil && ss.Value != nil && strings.EqualFold(ss.Value.Type, "http") && strings.EqualFold(ss.Value.Scheme, "dpop") {
+			return name, s.Pos(ss.Value.Origin, "scheme"), true
 		}
-		at := s.Pos(ss.Value.Origin, "scheme")
-		l.Notef(at, "security scheme %q is HTTP DPoP (RFC 9449): the client binds its tokens to Config.DPoPSigner's key, as -dpop does", name)
-		return at, true
 	}
-	return diag.Pos{}, false
+	return "", diag.Pos{}, false
 }
 
 // zeroLifetime says where the tokens' lifetime comes from: -lifetime or
@@ -550,25 +558,15 @@ func (s *Spec) zeroLifetime(z ZeroConfig, path string, r *Response, l *diag.List
 	return false
 }
 
-// tokenAnswer is the JSON object schema of the 2xx answer of the spec's
-// own token operation at path, nil if it has none.
+// tokenAnswer is the JSON object schema of the success answer of the
+// spec's own token operation at path, the one the model reads; nil if it
+// has none.
 func (s *Spec) tokenAnswer(path string) *openapi3.Schema {
-	op := s.Doc.Paths.Value(path).Post
-	if op.Responses == nil {
+	sr := SuccessSchema(s.Doc.Paths.Value(path).Post)
+	if sr == nil || sr.Value == nil || len(sr.Value.Properties) == 0 {
 		return nil
 	}
-	for _, code := range []string{"200", "201", "2XX"} {
-		resp := op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for ct, mt := range resp.Value.Content {
-			if strings.Contains(ct, "json") && mt.Schema != nil && mt.Schema.Value != nil && len(mt.Schema.Value.Properties) > 0 {
-				return mt.Schema.Value
-			}
-		}
-	}
-	return nil
+	return sr.Value
 }
 
 var jwtWords = regexp.MustCompile(`(?i)\bJWT\b|JSON Web Token`)

@@ -12,11 +12,9 @@ import (
 	"github.com/authgen/authgen/internal/load"
 )
 
-var successStatuses = []string{"200", "201", "2XX"}
-
 // answer finds the success schema and the token's parts in it.
 func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what string) {
-	sr := successSchema(op.Op)
+	sr := load.SuccessSchema(op.Op)
 	if sr == nil || sr.Value == nil {
 		b.l.Addf(op.Pos, "%s %s has no JSON success answer (want a 200, 201 or 2XX response with an application/json schema)", op.Method, op.Path)
 		b.unread[ep] = true
@@ -36,27 +34,6 @@ func (b *builder) answer(ep *Endpoint, x load.Exchange, op *load.Operation, what
 	t.expiry(a, r)
 	t.refreshExpiry(a, r)
 	a.Wire.Fixed = fixedFields(sr.Value, a.Wire.tokenPaths(), 0)
-}
-
-// successSchema is the schema of op's first success answer (200, 201,
-// then 2XX) with one for a JSON media type (the first, in key order), or
-// nil.
-func successSchema(op *openapi3.Operation) *openapi3.SchemaRef {
-	for _, code := range successStatuses {
-		resp := op.Responses.Value(code)
-		if resp == nil || resp.Value == nil {
-			continue
-		}
-		for _, mt := range slices.Sorted(mapKeys(resp.Value.Content)) {
-			if !isJSON(mt) {
-				continue
-			}
-			if sr := resp.Value.Content[mt].Schema; sr != nil {
-				return sr
-			}
-		}
-	}
-	return nil
 }
 
 // tokenReader reads the token's parts from the answer's object that holds

@@ -345,16 +345,11 @@ func (b *builder) tokenBaseURL(api string) string {
 // (RFC 9449) and the descriptor does not say whether the tokens are
 // DPoP-bound: zero-config binds them then, a descriptor must say so.
 func (b *builder) dpopScheme() {
-	c := b.s.Doc.Components
-	if b.d.Path == "" || b.d.DPoP.Set || c == nil {
+	if b.d.Path == "" || b.d.DPoP.Set {
 		return
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.SecuritySchemes)) {
-		ss := c.SecuritySchemes[name]
-		if ss != nil && ss.Value != nil && strings.EqualFold(ss.Value.Type, "http") && strings.EqualFold(ss.Value.Scheme, "dpop") {
-			b.l.Warnf(b.s.Pos(ss.Value.Origin, "scheme"), "security scheme %q is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop: the tokens go as Bearer tokens, which the API may refuse (set token.dpop: true, or false if the provider issues Bearer tokens)", name)
-			return
-		}
+	if name, at, ok := b.s.DPoPScheme(); ok {
+		b.l.Warnf(at, "security scheme %q is HTTP DPoP (RFC 9449), but the descriptor does not set token.dpop: the tokens go as Bearer tokens, which the API may refuse (set token.dpop: true, or false if the provider issues Bearer tokens)", name)
 	}
 }
 
@@ -589,9 +584,7 @@ func (b *builder) fillPath(x load.Exchange, op *load.Operation, what string) str
 	})
 }
 
-func isJSON(mt string) bool {
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
+func isJSON(mt string) bool { return load.JSONMedia(mt) }
 
 const formType = "application/x-www-form-urlencoded"
 

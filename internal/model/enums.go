@@ -121,8 +121,9 @@ var encodings = wordsOf(encodingTable, func(r encodingRow) (string, Encoding) { 
 
 type clientAuthRow struct {
 	auth ClientAuth
-	// word is the descriptor's client_auth; load.ClientAuthMethods gives
-	// its -client-auth and RFC 8414 names, as zero-config reads those.
+	// word is the descriptor's client_auth; load.AuthMethods gives
+	// its -client-auth and RFC 8414 names, as zero-config reads those, and
+	// whether it is a JWT assertion or mutual TLS.
 	word string
 }
 
@@ -144,6 +145,12 @@ func (a ClientAuth) String() string { return a.row().word }
 
 // Flag is the method as -client-auth spells it.
 func (a ClientAuth) Flag() string { return load.ClientAuthMethod(a.String()).Flag }
+
+// JWT reports whether a is a signed client assertion.
+func (a ClientAuth) JWT() bool { return load.ClientAuthMethod(a.String()).JWT }
+
+// MTLS reports whether a is mutual TLS (RFC 8705 §2).
+func (a ClientAuth) MTLS() bool { return load.ClientAuthMethod(a.String()).MTLS }
 
 var clientAuths = wordsOf(clientAuthTable, func(r clientAuthRow) (string, ClientAuth) { return r.word, r.auth }, nil)
 

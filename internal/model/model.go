@@ -50,12 +50,6 @@ const (
 // AssertionType is RFC 7523's client_assertion_type.
 const AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// JWT reports whether a is a signed client assertion.
-func (a ClientAuth) JWT() bool { return a == ClientAuthPrivateKeyJWT || a == ClientAuthSecretJWT }
-
-// MTLS reports whether a is mutual TLS (RFC 8705 §2).
-func (a ClientAuth) MTLS() bool { return a == ClientAuthTLS || a == ClientAuthSelfSignedTLS }
-
 // ExpiryUnit is what a token answer's expiry field holds; its words,
 // runtime type and prose are in unitTable (enums.go).
 type ExpiryUnit int
